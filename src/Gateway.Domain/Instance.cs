@@ -1,0 +1,133 @@
+namespace Gateway.Domain;
+
+/// <summary>
+/// One running copy of a service: where it listens, how much traffic it should get, whether it may get any now,
+/// and how many requests it is serving.
+/// </summary>
+/// <remarks>
+/// The address and weight never change: a different weight is a different <see cref="Instance"/>. Health and the
+/// in-flight count are live and shared by every registry snapshot the instance appears in.
+/// </remarks>
+public sealed class Instance
+{
+    private readonly Lock _stateLock = new();
+    private int _activeRequests;
+    private volatile InstanceHealth _health = InstanceHealth.Initial;
+    private volatile bool _isAvailable = true;
+    private Service? _owner;
+
+    public Instance(string host, int port, int weight = 1, string scheme = "http")
+    {
+        if (string.IsNullOrWhiteSpace(host) || host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@'))
+        {
+            throw new ArgumentException($"Host '{host}' is not a host name or address.", nameof(host));
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port), port, $"Port {port} is outside 1-65535.");
+        }
+
+        if (weight < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight {weight} is below 1.");
+        }
+
+        var normalizedScheme = scheme?.ToLowerInvariant();
+        if (normalizedScheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"Scheme '{scheme}' is neither http nor https.", nameof(scheme));
+        }
+
+        Host = host;
+        Port = port;
+        Weight = weight;
+        Scheme = normalizedScheme;
+        // An IPv6 literal needs brackets in an authority; a bare one would read as host:port pairs.
+        Authority = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+        Id = $"{host}:{port}";
+        BaseAddress = new Uri($"{Scheme}://{Authority}/");
+    }
+
+    /// <summary>The instance's key within its service: <c>host:port</c>, as the registry wrote it.</summary>
+    public string Id { get; }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string Scheme { get; }
+
+    public int Weight { get; }
+
+    /// <summary><c>host:port</c> in the form a Host header or URI needs.</summary>
+    public string Authority { get; }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Requests sent to this instance whose responses have not finished yet.</summary>
+    public int ActiveRequests => Volatile.Read(ref _activeRequests);
+
+    public InstanceHealth Health => _health;
+
+    /// <summary>Whether the load balancers may choose this instance now.</summary>
+    public bool IsAvailable => _isAvailable;
+
+    /// <summary>Counts a request in flight; pair every call with one <see cref="EndRequest"/>.</summary>
+    public void BeginRequest() => Interlocked.Increment(ref _activeRequests);
+
+    public void EndRequest() => Interlocked.Decrement(ref _activeRequests);
+
+    /// <summary>Records the outcome of an active health check and applies the thresholds.</summary>
+    /// <returns>Whether the instance changed between healthy and unhealthy.</returns>
+    public bool RecordCheck(HealthCheckResult result, HealthThresholds thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        lock (_stateLock)
+        {
+            var next = _health.WithCheck(result, thresholds);
+            return Publish(next);
+        }
+    }
+
+    /// <summary>Takes the instance out of rotation, or puts it back, for a reason other than a health check.</summary>
+    /// <returns>Whether the instance changed between healthy and unhealthy.</returns>
+    public bool SetHealth(bool healthy, DateTimeOffset at, HealthSource source, string? cause = null)
+    {
+        lock (_stateLock)
+        {
+            if (_health.IsHealthy == healthy)
+            {
+                return false;
+            }
+
+            var next = _health with
+            {
+                IsHealthy = healthy,
+                Since = at,
+                Source = healthy ? null : source,
+                Cause = healthy ? null : cause,
+                ConsecutiveFailures = 0,
+                ConsecutiveSuccesses = 0,
+            };
+            return Publish(next);
+        }
+    }
+
+    internal void AttachTo(Service owner) => Volatile.Write(ref _owner, owner);
+
+    private bool Publish(InstanceHealth next)
+    {
+        var changed = next.IsHealthy != _health.IsHealthy;
+        _health = next;
+        if (changed)
+        {
+            _isAvailable = next.IsHealthy;
+            Volatile.Read(ref _owner)?.RefreshAvailableInstances();
+        }
+
+        return changed;
+    }
+
+    public override string ToString() => Id;
+}

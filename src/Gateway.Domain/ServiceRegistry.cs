@@ -1,0 +1,137 @@
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using Gateway.Domain.LoadBalancing;
+
+namespace Gateway.Domain;
+
+/// <summary>The one source of truth about services and their instances.</summary>
+/// <remarks>
+/// Every proxied request reads the registry, so readers never lock: the services live in an immutable snapshot that
+/// writers rebuild and swap in whole. Writers are rare (start-up, registrations) and take a lock among themselves.
+/// An instance or strategy that survives a change is carried over as the same object, so its health, in-flight
+/// count and rotation go on undisturbed.
+/// </remarks>
+public sealed class ServiceRegistry
+{
+    private readonly LoadBalancerFactory _loadBalancers;
+    private readonly Lock _writeLock = new();
+    private volatile FrozenDictionary<string, Service> _services =
+        FrozenDictionary<string, Service>.Empty.ToFrozenDictionary(ServiceName.Comparer);
+
+    public ServiceRegistry(LoadBalancerFactory loadBalancers, IEnumerable<ServiceDefinition>? services = null)
+    {
+        ArgumentNullException.ThrowIfNull(loadBalancers);
+        _loadBalancers = loadBalancers;
+        if (services is not null)
+        {
+            ReplaceAll(services);
+        }
+    }
+
+    /// <summary>The services as of now, in no particular order.</summary>
+    public IReadOnlyCollection<Service> Services => _services.Values;
+
+    public int Count => _services.Count;
+
+    public bool TryGetService(string name, [NotNullWhen(true)] out Service? service) =>
+        _services.TryGetValue(name, out service);
+
+    /// <summary>Replaces every service with the given ones.</summary>
+    /// <exception cref="ArgumentException">A name, strategy or instance is invalid, or a name or instance repeats.</exception>
+    public void ReplaceAll(IEnumerable<ServiceDefinition> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        lock (_writeLock)
+        {
+            var current = _services;
+            var next = new Dictionary<string, Service>(ServiceName.Comparer);
+            foreach (var definition in services)
+            {
+                if (next.ContainsKey(definition.Name))
+                {
+                    throw new ArgumentException($"Service '{definition.Name}' is defined twice.", nameof(services));
+                }
+
+                next[definition.Name] = Build(definition, current.GetValueOrDefault(definition.Name));
+            }
+
+            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+        }
+    }
+
+    /// <summary>Adds a service, or replaces the one with the same name.</summary>
+    public Service Upsert(ServiceDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        lock (_writeLock)
+        {
+            var current = _services;
+            var service = Build(definition, current.GetValueOrDefault(definition.Name));
+            var next = new Dictionary<string, Service>(current, ServiceName.Comparer) { [definition.Name] = service };
+            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            return service;
+        }
+    }
+
+    /// <summary>Removes a service; false if there was none by that name.</summary>
+    public bool Remove(string name)
+    {
+        lock (_writeLock)
+        {
+            var current = _services;
+            if (!current.ContainsKey(name))
+            {
+                return false;
+            }
+
+            var next = new Dictionary<string, Service>(current, ServiceName.Comparer);
+            next.Remove(name);
+            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            return true;
+        }
+    }
+
+    private Service Build(ServiceDefinition definition, Service? previous)
+    {
+        ServiceName.ThrowIfInvalid(definition.Name);
+        var canonicalStrategy = LoadBalancerNames.Parse(definition.LoadBalancer);
+        var healthCheckPath = string.IsNullOrEmpty(definition.HealthCheckPath) ? "/health" : definition.HealthCheckPath;
+        if (!healthCheckPath.StartsWith('/'))
+        {
+            throw new ArgumentException(
+                $"Health check path '{definition.HealthCheckPath}' of service '{definition.Name}' must start with '/'.",
+                nameof(definition));
+        }
+
+        var instances = new Instance[definition.Instances.Count];
+        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < instances.Length; i++)
+        {
+            var wanted = definition.Instances[i];
+            var instance = Reuse(previous, wanted) ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme);
+            if (!ids.Add(instance.Id))
+            {
+                throw new ArgumentException(
+                    $"Instance '{instance.Id}' appears twice in service '{definition.Name}'.", nameof(definition));
+            }
+
+            instances[i] = instance;
+        }
+
+        var loadBalancer = previous is not null && previous.LoadBalancer.Name == canonicalStrategy
+            ? previous.LoadBalancer
+            : _loadBalancers.Create(canonicalStrategy);
+        return new Service(definition.Name, loadBalancer, healthCheckPath, instances);
+    }
+
+    private static Instance? Reuse(Service? previous, InstanceDefinition wanted)
+    {
+        var existing = previous?.FindInstance($"{wanted.Host}:{wanted.Port}");
+        return existing is not null
+            && existing.Weight == wanted.Weight
+            && string.Equals(existing.Scheme, wanted.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(existing.Host, wanted.Host, StringComparison.Ordinal)
+                ? existing
+                : null;
+    }
+}
