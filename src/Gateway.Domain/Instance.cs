@@ -39,14 +39,26 @@ public sealed class Instance
             throw new ArgumentException($"Scheme '{scheme}' is neither http nor https.", nameof(scheme));
         }
 
+        // An IPv6 literal needs brackets in an authority; a bare one would read as host:port pairs.
+        var authority = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+        var origin = $"{normalizedScheme}://{authority}";
+
+        // Uri has the last word on what a host is. "localhost:8001" (the port in the wrong field), "[::1" or
+        // "local%host" pass the checks above, and new Uri would throw a UriFormatException naming neither the
+        // setting nor the value.
+        if (!Uri.TryCreate(origin + "/", UriKind.Absolute, out var baseAddress))
+        {
+            throw new ArgumentException($"Host '{host}' is not a host name or address.", nameof(host));
+        }
+
         Host = host;
         Port = port;
         Weight = weight;
         Scheme = normalizedScheme;
-        // An IPv6 literal needs brackets in an authority; a bare one would read as host:port pairs.
-        Authority = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
+        Authority = authority;
         Id = $"{host}:{port}";
-        BaseAddress = new Uri($"{Scheme}://{Authority}/");
+        Origin = origin;
+        BaseAddress = baseAddress;
     }
 
     /// <summary>The instance's key within its service: <c>host:port</c>, as the registry wrote it.</summary>
@@ -62,6 +74,9 @@ public sealed class Instance
 
     /// <summary><c>host:port</c> in the form a Host header or URI needs.</summary>
     public string Authority { get; }
+
+    /// <summary><c>scheme://host:port</c>, to which a request's path and query are appended.</summary>
+    public string Origin { get; }
 
     public Uri BaseAddress { get; }
 

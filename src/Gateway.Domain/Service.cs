@@ -16,11 +16,6 @@ public sealed class Service
         HealthCheckPath = healthCheckPath;
         _instances = instances;
         _available = [];
-        foreach (var instance in instances)
-        {
-            instance.AttachTo(this);
-        }
-
         RefreshAvailableInstances();
     }
 
@@ -49,6 +44,22 @@ public sealed class Service
         }
 
         return null;
+    }
+
+    /// <summary>Makes this service the one its instances tell about health changes.</summary>
+    /// <remarks>
+    /// The registry calls this once the service is live, not from the constructor: a service built for a change that
+    /// then fails (a later definition is invalid) must not take its instances from the live service, which would stop
+    /// seeing their health changes. The refresh catches any change reported to the old owner in between.
+    /// </remarks>
+    internal void ClaimInstances()
+    {
+        foreach (var instance in _instances)
+        {
+            instance.AttachTo(this);
+        }
+
+        RefreshAvailableInstances();
     }
 
     /// <summary>Rebuilds the list of available instances after one of them changed.</summary>

@@ -56,6 +56,12 @@ public sealed class ServiceRegistry
             }
 
             _services = next.ToFrozenDictionary(ServiceName.Comparer);
+
+            // Only now that every definition built and the snapshot is live may its services take over the instances.
+            foreach (var service in next.Values)
+            {
+                service.ClaimInstances();
+            }
         }
     }
 
@@ -69,6 +75,7 @@ public sealed class ServiceRegistry
             var service = Build(definition, current.GetValueOrDefault(definition.Name));
             var next = new Dictionary<string, Service>(current, ServiceName.Comparer) { [definition.Name] = service };
             _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            service.ClaimInstances();
             return service;
         }
     }

@@ -40,48 +40,41 @@ public sealed class WeightedRoundRobinLoadBalancer : ILoadBalancer
 
     private sealed class Schedule
     {
-        private readonly IReadOnlyList<Instance> _source;
         private readonly Instance[] _candidates;
         private readonly int[] _weights;
-        private readonly int _total;
+
+        // A long: weights are ints, so their sum may not fit one, and a clamped total would skew the proportions.
+        private readonly long _total;
         private readonly Instance[]? _period;
         private readonly long[] _current;
         private readonly Lock _stepLock = new();
 
         public Schedule(IReadOnlyList<Instance> candidates)
         {
-            _source = candidates;
             _candidates = [.. candidates];
             _weights = ReducedWeights(_candidates);
             _current = new long[_candidates.Length];
-            long total = 0;
             foreach (var weight in _weights)
             {
-                total += weight;
+                _total += weight;
             }
 
-            if (total <= MaxPrecomputedPeriod)
+            if (_total <= MaxPrecomputedPeriod)
             {
-                _total = (int)total;
                 _period = new Instance[_total];
                 for (var i = 0; i < _period.Length; i++)
                 {
                     _period[i] = Step();
                 }
             }
-            else
-            {
-                _total = (int)Math.Min(total, int.MaxValue);
-            }
         }
 
+        /// <remarks>
+        /// Compares the instances rather than the list object: a caller may change a list in place between picks, and
+        /// the schedule of its old contents would then hand out an instance that is no longer a candidate.
+        /// </remarks>
         public bool IsFor(IReadOnlyList<Instance> candidates)
         {
-            if (ReferenceEquals(candidates, _source))
-            {
-                return true;
-            }
-
             if (candidates.Count != _candidates.Length)
             {
                 return false;
