@@ -1,3 +1,10 @@
+using Gateway.Api.Forwarding;
+using Gateway.Api.Hosting;
+using Gateway.Api.Logging;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
 namespace Gateway.Api;
 
 public static class DependencyInjection
@@ -5,7 +12,55 @@ public static class DependencyInjection
     public static IServiceCollection AddGatewayApi(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<GatewayServerOptions>().Configure<IConfiguration>(GatewayServerOptions.Bind).ValidateOnStart();
+        services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
+
         services.AddControllers().AddApplicationPart(typeof(DependencyInjection).Assembly);
+        services.AddProblemDetails();
+
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureKestrel);
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureCors);
         return services;
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<GatewayServerOptions> options)
+    {
+        var server = options.Value;
+        kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize;
+        // The instance's own Server header passes through unchanged instead.
+        kestrel.AddServerHeader = false;
+        if (server.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(server.Port);
+        }
+        else
+        {
+            kestrel.Listen(System.Net.IPAddress.Parse(server.Host.Trim('[', ']')), server.Port);
+        }
+    }
+
+    private static void ConfigureCors(CorsOptions cors, IOptions<GatewayServerOptions> options)
+    {
+        var server = options.Value;
+        cors.AddDefaultPolicy(policy =>
+        {
+            if (server.AllowsAnyOrigin)
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins([.. server.CorsOrigins]).AllowCredentials();
+            }
+
+            policy.AllowAnyMethod()
+                .AllowAnyHeader()
+                .WithExposedHeaders(
+                    ForwardedResponseResult.ServiceHeader,
+                    ForwardedResponseResult.InstanceHeader,
+                    ForwardedResponseResult.ResponseTimeHeader);
+        });
     }
 }

@@ -1,24 +1,38 @@
 using Gateway.Api;
+using Gateway.Api.Hosting;
+using Gateway.Api.Logging;
 using Gateway.Application;
 using Gateway.Infrastructure;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddSerilog((services, logger) => logger
-    .ReadFrom.Configuration(builder.Configuration)
-    .WriteTo.Console());
+builder.Services.AddSerilog(SerilogSetup.Configure);
 
 builder.Services
     .AddGatewayApplication()
     .AddGatewayInfrastructure(builder.Configuration)
     .AddGatewayApi(builder.Configuration);
 
-var app = builder.Build();
+try
+{
+    var app = builder.Build();
+    // Every setting is checked before anything listens or logs, so a bad one stops start-up with a single line.
+    app.Services.GetService<IStartupValidator>()?.Validate();
 
-app.MapControllers();
+    app.UseExceptionHandler();
+    app.UseCors();
+    app.MapControllers();
 
-app.Run();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception error) when (StartupFailure.TryDescribe(error, out var message))
+{
+    await Console.Error.WriteLineAsync(message);
+    return StartupFailure.ConfigurationExitCode;
+}
 
 /// <summary>The entry point, visible to the integration tests' host factory.</summary>
 public partial class Program;

@@ -1,3 +1,4 @@
+using Gateway.Application.Forwarding;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -5,11 +6,15 @@ namespace Gateway.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the use cases and MediatR, by hand: MediatR 5 has no assembly scanning of its own.</summary>
+    /// <summary>
+    /// Registers the use cases. MediatR 5 has no assembly scanning, so every handler is listed here, in one place.
+    /// </summary>
     public static IServiceCollection AddGatewayApplication(this IServiceCollection services)
     {
         services.AddScoped<ServiceFactory>(provider => provider.GetService!);
         services.AddScoped<IMediator, Mediator>();
+
+        services.AddScoped<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
         return services;
     }
 }

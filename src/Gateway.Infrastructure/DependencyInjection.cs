@@ -1,5 +1,14 @@
+using System.Net;
+using Gateway.Application.Forwarding;
+using Gateway.Domain;
+using Gateway.Domain.LoadBalancing;
+using Gateway.Infrastructure.Configuration;
+using Gateway.Infrastructure.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Gateway.Infrastructure;
 
@@ -8,6 +17,49 @@ public static class DependencyInjection
     public static IServiceCollection AddGatewayInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Options read the configuration the host ends up with (not the one passed here), so that anything layered
+        // on top after registration, such as a test's settings, is seen.
+        services.AddOptions<RegistryOptions>()
+            .Configure<IConfiguration>(RegistryConfigurationLoader.Bind)
+            .ValidateOnStart();
+        services.AddOptions<ForwardingOptions>()
+            .Configure<IConfiguration>(ForwardingOptions.Bind)
+            .ValidateOnStart();
+
+        services.AddSingleton(provider => new ServiceRegistry(
+            new LoadBalancerFactory(),
+            provider.GetRequiredService<IOptions<RegistryOptions>>().Value.Services));
+
+        services.AddUpstreamClient();
         return services;
+    }
+
+    private static void AddUpstreamClient(this IServiceCollection services)
+    {
+        services.AddSingleton<IRequestForwarder, HttpRequestForwarder>();
+        services.AddSingleton(provider => Policy.TimeoutAsync<HttpResponseMessage>(
+            provider.GetRequiredService<IOptions<ForwardingOptions>>().Value.RequestTimeout));
+
+        services.AddHttpClient(HttpRequestForwarder.ClientName)
+            // The timeout policy is the one timeout, so that a 504 always means the same thing.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                UseCookies = false,
+                ConnectTimeout = provider.GetRequiredService<IOptions<ForwardingOptions>>().Value.ConnectTimeout,
+                // Pooled connections are renewed now and then so that DNS changes of an instance's host are seen.
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                EnableMultipleHttp2Connections = true,
+            })
+            // The handler above pools connections itself; the factory must not rotate it away from under them.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<Polly.Timeout.AsyncTimeoutPolicy<HttpResponseMessage>>())
+            // The gateway logs each request once, itself; the factory's per-request log lines would double that.
+            .RemoveAllLoggers();
     }
 }

@@ -1,0 +1,89 @@
+using Gateway.Api.Forwarding;
+using Gateway.Application.Forwarding;
+using MediatR;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gateway.Api.Controllers;
+
+/// <summary>The catch-all: turns any request for <c>/{service}/...</c> into a forward command, and its result back into HTTP.</summary>
+public sealed class GatewayController(IMediator mediator) : ControllerBase
+{
+    // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
+    [Route("{service}/{**path}", Order = int.MaxValue)]
+    public async Task<IActionResult> Forward(string service)
+    {
+        var request = Request;
+        if (HasAmbiguousFraming(request))
+        {
+            return GatewayProblems.Create(
+                StatusCodes.Status400BadRequest, "Ambiguous request framing",
+                "The request has both Content-Length and Transfer-Encoding, or conflicting Content-Length values.");
+        }
+
+        if (request.ContentLength > HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            return GatewayProblems.PayloadTooLarge(service);
+        }
+
+        var command = new ForwardRequestCommand(
+            service,
+            request.Method,
+            RequestTarget.AfterFirstSegment(RawTarget()),
+            request.Headers,
+            CanHaveBody() ? request.Body : null,
+            new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
+
+        var result = await mediator.Send(command, HttpContext.RequestAborted);
+        if (result.Status == ForwardStatus.Forwarded)
+        {
+            return new ForwardedResponseResult(result);
+        }
+
+        await result.DisposeAsync();
+        return GatewayProblems.For(result);
+    }
+
+    private string RawTarget() =>
+        HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw
+            : Request.PathBase + Request.Path + Request.QueryString;
+
+    private bool CanHaveBody() =>
+        HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+        ?? (Request.ContentLength > 0 || Request.Headers.TransferEncoding.Count > 0);
+
+    /// <summary>
+    /// Both framings, or two lengths, let the gateway and the instance disagree on where the body ends: the
+    /// classic request-smuggling setup (RFC 9112 §6.3). Such a request is refused before it reaches anyone.
+    /// </summary>
+    private static bool HasAmbiguousFraming(HttpRequest request)
+    {
+        var lengths = request.Headers["Content-Length"];
+        if (lengths.Count == 0)
+        {
+            return false;
+        }
+
+        if (request.Headers.TransferEncoding.Count > 0)
+        {
+            return true;
+        }
+
+        string? first = null;
+        foreach (var value in lengths)
+        {
+            foreach (var part in (value ?? "").Split(','))
+            {
+                var length = part.Trim();
+                first ??= length;
+                if (length != first)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

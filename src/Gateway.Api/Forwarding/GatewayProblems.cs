@@ -1,0 +1,53 @@
+using Gateway.Application.Forwarding;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gateway.Api.Forwarding;
+
+/// <summary>The one mapping from a failed forward to what the client sees: an RFC 9457 problem.</summary>
+internal static class GatewayProblems
+{
+    /// <summary>nginx's code for "client closed the request": nobody reads it, but the logs and metrics do.</summary>
+    public const int ClientClosedRequest = 499;
+
+    public static IActionResult For(ForwardResult result) => result.Status switch
+    {
+        ForwardStatus.UnknownService => Create(
+            StatusCodes.Status404NotFound, "Unknown service", $"No service is registered as '{result.Service}'.", result.Service),
+        ForwardStatus.NoHealthyInstance => Create(
+            StatusCodes.Status503ServiceUnavailable, "No healthy instance", $"Service '{result.Service}' has no healthy instance right now.", result.Service),
+        ForwardStatus.UpstreamTimeout => Create(
+            StatusCodes.Status504GatewayTimeout, "Upstream timeout", $"Instance {result.Instance?.Id} of '{result.Service}' sent no response in time.", result.Service),
+        ForwardStatus.UpstreamUnreachable => Create(
+            StatusCodes.Status502BadGateway, "Bad gateway", $"Instance {result.Instance?.Id} of '{result.Service}' {Describe(result.Error)}.", result.Service),
+        ForwardStatus.RequestBodyFailed when result.Error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            PayloadTooLarge(result.Service),
+        ForwardStatus.RequestBodyFailed => Create(
+            StatusCodes.Status400BadRequest, "Incomplete request body", "The request body could not be read to its end.", result.Service),
+        ForwardStatus.ClientAborted => new StatusCodeResult(ClientClosedRequest),
+        _ => throw new InvalidOperationException($"{result.Status} is not a failure."),
+    };
+
+    public static ObjectResult PayloadTooLarge(string? service) => Create(
+        StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than the gateway accepts (MAX_REQUEST_BODY_SIZE).", service);
+
+    public static ObjectResult Create(int status, string title, string detail, string? service = null)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (service is not null)
+        {
+            problem.Extensions["service"] = service;
+        }
+
+        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+    }
+
+    private static string Describe(Exception? error) => error switch
+    {
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "refused or dropped the connection",
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "has a host name that does not resolve",
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "failed the TLS handshake",
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => "closed the connection without a response",
+        HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse } => "sent an invalid response",
+        _ => "could not be reached",
+    };
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using Gateway.Infrastructure.Configuration;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary>Where the gateway listens and what it accepts from clients.</summary>
+public sealed class GatewayServerOptions
+{
+    public const string HostKey = "GATEWAY_HOST";
+    public const string PortKey = "GATEWAY_PORT";
+    public const string MaxRequestBodySizeKey = "MAX_REQUEST_BODY_SIZE";
+    public const string CorsOriginsKey = "CORS_ORIGINS";
+
+    /// <summary>The address to bind: an IP address, or <c>localhost</c>.</summary>
+    public string Host { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; } = 8080;
+
+    /// <summary>The largest request body in bytes; null for no limit.</summary>
+    public long? MaxRequestBodySize { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>Origins allowed cross-origin; <c>*</c> for any.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; set; } = ["*"];
+
+    public bool AllowsAnyOrigin => CorsOrigins.Contains("*");
+
+    internal static void Bind(GatewayServerOptions options, IConfiguration configuration)
+    {
+        var settings = new SettingsReader(configuration);
+
+        var host = settings.Text(HostKey) ?? options.Host;
+        if (!IPAddress.TryParse(host.Trim('[', ']'), out _) && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            settings.Fail(HostKey, host, "is not an IP address or localhost");
+        }
+
+        options.Host = host;
+        options.Port = (int)settings.WholeNumber(PortKey, options.Port, 0, 65535);
+        var maxBody = settings.WholeNumber(MaxRequestBodySizeKey, options.MaxRequestBodySize ?? 0, 0, long.MaxValue);
+        options.MaxRequestBodySize = maxBody == 0 ? null : maxBody;
+
+        if (settings.Text(CorsOriginsKey) is { } origins)
+        {
+            var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var origin in list)
+            {
+                if (origin != "*" && !IsOrigin(origin))
+                {
+                    settings.Fail(CorsOriginsKey, origin, "is not an origin such as https://app.example.com, or *");
+                }
+            }
+
+            options.CorsOrigins = list;
+        }
+
+        settings.ThrowIfInvalid<GatewayServerOptions>();
+    }
+
+    private static bool IsOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https"
+        && uri.GetLeftPart(UriPartial.Authority).Equals(origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Gateway.Api.Logging;
+
+/// <summary>The one place Serilog is configured.</summary>
+internal static class SerilogSetup
+{
+    private const string TextTemplate =
+        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static void Configure(IServiceProvider services, LoggerConfiguration logger)
+    {
+        var options = services.GetRequiredService<IOptions<LoggingOptions>>().Value;
+        logger
+            .MinimumLevel.Is(options.Level)
+            // The framework's per-request lines would double the gateway's own; its warnings still come through.
+            .MinimumLevel.Override("Microsoft.AspNetCore", Max(options.Level, LogEventLevel.Warning))
+            .MinimumLevel.Override("Microsoft.Extensions.Http", Max(options.Level, LogEventLevel.Warning))
+            .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning))
+            .Enrich.FromLogContext();
+
+        if (options.Format == LogFormat.Json)
+        {
+            logger.WriteTo.Console(new CompactJsonFormatter());
+        }
+        else
+        {
+            logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static LogEventLevel Max(LogEventLevel a, LogEventLevel b) => a > b ? a : b;
+}

@@ -1,0 +1,75 @@
+using Gateway.Domain;
+
+namespace Gateway.Application.Forwarding;
+
+/// <summary>The outcome of a <see cref="ForwardRequestCommand"/>.</summary>
+/// <remarks>
+/// A forwarded result owns the instance's response and keeps the request counted in flight on the instance until
+/// it is disposed: dispose it once the body has been sent to the client, or the client has gone.
+/// </remarks>
+public sealed class ForwardResult : IAsyncDisposable
+{
+    private Instance? _inFlightOn;
+
+    private ForwardResult(
+        ForwardStatus status,
+        string service,
+        Instance? instance,
+        IUpstreamResponse? response,
+        TimeSpan upstreamElapsed,
+        Exception? error)
+    {
+        Status = status;
+        Service = service;
+        Instance = instance;
+        Response = response;
+        UpstreamElapsed = upstreamElapsed;
+        Error = error;
+    }
+
+    public ForwardStatus Status { get; }
+
+    /// <summary>The service's registered name, or the requested one when it is unknown.</summary>
+    public string Service { get; }
+
+    /// <summary>The instance that answered, or the last one tried.</summary>
+    public Instance? Instance { get; }
+
+    /// <summary>The instance's response, when <see cref="Status"/> is <see cref="ForwardStatus.Forwarded"/>.</summary>
+    public IUpstreamResponse? Response { get; }
+
+    /// <summary>Time from sending to the response headers (or to the failure).</summary>
+    public TimeSpan UpstreamElapsed { get; }
+
+    /// <summary>The transport failure behind an unsuccessful status, for logs.</summary>
+    public Exception? Error { get; }
+
+    public static ForwardResult UnknownService(string requested) =>
+        new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null);
+
+    public static ForwardResult NoHealthyInstance(Service service) =>
+        new(ForwardStatus.NoHealthyInstance, service.Name, null, null, TimeSpan.Zero, null);
+
+    /// <summary>A response to pass back; the result takes over the in-flight count already begun on the instance.</summary>
+    internal static ForwardResult Forwarded(Service service, Instance instance, IUpstreamResponse response, TimeSpan elapsed) =>
+        new(ForwardStatus.Forwarded, service.Name, instance, response, elapsed, null) { _inFlightOn = instance };
+
+    internal static ForwardResult Failed(ForwardStatus status, Service service, Instance instance, TimeSpan elapsed, Exception? error) =>
+        new(status, service.Name, instance, null, elapsed, error);
+
+    public async ValueTask DisposeAsync()
+    {
+        var instance = Interlocked.Exchange(ref _inFlightOn, null);
+        try
+        {
+            if (Response is not null)
+            {
+                await Response.DisposeAsync();
+            }
+        }
+        finally
+        {
+            instance?.EndRequest();
+        }
+    }
+}

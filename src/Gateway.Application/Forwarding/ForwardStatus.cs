@@ -1,0 +1,20 @@
+namespace Gateway.Application.Forwarding;
+
+/// <summary>How a forward request ended, as the client will see it.</summary>
+public enum ForwardStatus
+{
+    /// <summary>An instance answered; its response goes back to the client.</summary>
+    Forwarded,
+
+    UnknownService,
+
+    NoHealthyInstance,
+
+    UpstreamTimeout,
+
+    UpstreamUnreachable,
+
+    ClientAborted,
+
+    RequestBodyFailed,
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Application.Forwarding;
+
+/// <summary>An instance's response, headers received and body still to come.</summary>
+/// <remarks>Owns the upstream connection until disposed: dispose it once the body has been copied or abandoned.</remarks>
+public interface IUpstreamResponse : IAsyncDisposable
+{
+    int StatusCode { get; }
+
+    /// <summary>The end-to-end headers, content headers included; hop-by-hop ones are already left out.</summary>
+    IEnumerable<KeyValuePair<string, StringValues>> Headers { get; }
+
+    /// <summary>The body as it arrives from the instance.</summary>
+    Stream Body { get; }
+}

@@ -1,0 +1,47 @@
+namespace Gateway.Application.Forwarding;
+
+/// <summary>What <see cref="IRequestForwarder"/> reports: a response, or why there is none.</summary>
+public sealed record UpstreamResult
+{
+    private UpstreamResult(UpstreamOutcome outcome, IUpstreamResponse? response, TimeSpan elapsed, Exception? error, bool mayRetry)
+    {
+        Outcome = outcome;
+        Response = response;
+        Elapsed = elapsed;
+        Error = error;
+        RequestNotSent = mayRetry;
+    }
+
+    public UpstreamOutcome Outcome { get; }
+
+    /// <summary>The response, when <see cref="Outcome"/> is <see cref="UpstreamOutcome.Responded"/>.</summary>
+    public IUpstreamResponse? Response { get; }
+
+    /// <summary>Time from sending to the response headers, or to the failure.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The transport failure behind an unsuccessful outcome, for logs.</summary>
+    public Exception? Error { get; }
+
+    /// <summary>
+    /// True when the failure happened before the instance could have seen the request (the connection was never
+    /// established), so sending it elsewhere cannot repeat it.
+    /// </summary>
+    public bool RequestNotSent { get; }
+
+    public static UpstreamResult Responded(IUpstreamResponse response, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new(UpstreamOutcome.Responded, response, elapsed, null, false);
+    }
+
+    public static UpstreamResult Failed(UpstreamOutcome outcome, TimeSpan elapsed, Exception? error, bool requestNotSent = false)
+    {
+        if (outcome == UpstreamOutcome.Responded)
+        {
+            throw new ArgumentException("A failure needs an outcome other than Responded.", nameof(outcome));
+        }
+
+        return new(outcome, null, elapsed, error, requestNotSent);
+    }
+}

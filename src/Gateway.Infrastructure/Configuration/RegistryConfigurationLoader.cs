@@ -1,0 +1,222 @@
+using System.Globalization;
+using Gateway.Domain;
+using Gateway.Domain.LoadBalancing;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Infrastructure.Configuration;
+
+/// <summary>
+/// Reads the service registry in the contract's format: keys case-insensitive, in PascalCase or in the original
+/// gateway's snake_case (<c>load_balancer</c>, <c>health_check_path</c>), so a registry written for it loads unchanged.
+/// </summary>
+/// <remarks>
+/// Every problem is reported with the path the user wrote (<c>user-service.Instances[0].Port</c>) and the value, and
+/// unknown keys are refused rather than ignored: a misspelt <c>Instnaces</c> would otherwise leave a service empty.
+/// </remarks>
+internal static class RegistryConfigurationLoader
+{
+    // Fields the original gateway kept at run time; accepted so its files load, but health comes from checks.
+    private static readonly string[] IgnoredServiceKeys = ["currentindex"];
+    private static readonly string[] IgnoredInstanceKeys = ["health"];
+
+    public static void Bind(RegistryOptions options, IConfiguration configuration)
+    {
+        var settings = new SettingsReader(configuration);
+        options.Services = Load(configuration, settings);
+        settings.ThrowIfInvalid<RegistryOptions>();
+    }
+
+    private static List<ServiceDefinition> Load(IConfiguration configuration, SettingsReader settings)
+    {
+        var file = settings.Text(RegistryOptions.FileKey);
+        if (file is null)
+        {
+            return ReadServices(configuration.GetSection(RegistryOptions.SectionPath), settings);
+        }
+
+        if (!File.Exists(file))
+        {
+            settings.Fail(RegistryOptions.FileKey, file, "does not exist");
+            return [];
+        }
+
+        IConfiguration registry;
+        try
+        {
+            registry = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false).Build();
+        }
+        catch (Exception error) when (error is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            settings.Fail(RegistryOptions.FileKey, file, $"is not a readable JSON object: {FirstLine(error)}");
+            return [];
+        }
+
+        return ReadServices(registry, settings);
+    }
+
+    private static List<ServiceDefinition> ReadServices(IConfiguration services, SettingsReader settings)
+    {
+        var definitions = new List<ServiceDefinition>();
+        foreach (var section in services.GetChildren())
+        {
+            if (ReadService(section, settings) is { } definition)
+            {
+                definitions.Add(definition);
+            }
+        }
+
+        return definitions;
+    }
+
+    private static ServiceDefinition? ReadService(IConfigurationSection section, SettingsReader settings)
+    {
+        var name = section.Key;
+        var errorsBefore = settings.Errors.Count;
+        if (!ServiceName.IsValid(name, out var nameError))
+        {
+            settings.Fail($"{name}: {nameError}");
+        }
+
+        var loadBalancer = LoadBalancerNames.RoundRobin;
+        var healthCheckPath = "/health";
+        var instances = new List<InstanceDefinition>();
+        foreach (var field in section.GetChildren())
+        {
+            var path = $"{name}.{field.Key}";
+            switch (Normalize(field.Key))
+            {
+                case "loadbalancer":
+                    if (!LoadBalancerNames.TryParse(field.Value, out var canonical))
+                    {
+                        settings.Fail(path, field.Value, $"is not a load balancer: expected one of {string.Join(", ", LoadBalancerNames.All)}");
+                    }
+
+                    loadBalancer = canonical ?? loadBalancer;
+                    break;
+                case "healthcheckpath":
+                    if (field.Value is not { Length: > 0 } value || value[0] != '/')
+                    {
+                        settings.Fail(path, field.Value, "is not a path: it must start with '/'");
+                    }
+                    else
+                    {
+                        healthCheckPath = value;
+                    }
+
+                    break;
+                case "instances":
+                    ReadInstances(field, path, instances, settings);
+                    break;
+                case var key when IgnoredServiceKeys.Contains(key):
+                    break;
+                default:
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath or Instances)");
+                    break;
+            }
+        }
+
+        return settings.Errors.Count == errorsBefore
+            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances)
+            : null;
+    }
+
+    private static void ReadInstances(IConfigurationSection section, string path, List<InstanceDefinition> instances, SettingsReader settings)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var item in section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var i) ? i : int.MaxValue))
+        {
+            var itemPath = $"{path}[{item.Key}]";
+            if (ReadInstance(item, itemPath, settings) is not { } instance)
+            {
+                continue;
+            }
+
+            if (!seen.Add($"{instance.Host}:{instance.Port}"))
+            {
+                settings.Fail(itemPath, $"{instance.Host}:{instance.Port}", "appears twice in the service: each host and port may appear once");
+                continue;
+            }
+
+            instances.Add(instance);
+        }
+    }
+
+    private static InstanceDefinition? ReadInstance(IConfigurationSection section, string path, SettingsReader settings)
+    {
+        var errorsBefore = settings.Errors.Count;
+        string? host = null;
+        int? port = null;
+        var portGiven = false;
+        var weight = 1;
+        var scheme = "http";
+        foreach (var field in section.GetChildren())
+        {
+            var fieldPath = $"{path}.{field.Key}";
+            switch (Normalize(field.Key))
+            {
+                case "host":
+                    host = field.Value?.Trim();
+                    if (string.IsNullOrEmpty(host) || host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@'))
+                    {
+                        settings.Fail(fieldPath, field.Value, "is not a host name or address");
+                    }
+
+                    break;
+                case "port":
+                    portGiven = true;
+                    port = ReadInteger(field, fieldPath, 1, 65535, settings);
+                    break;
+                case "weight":
+                    weight = ReadInteger(field, fieldPath, 1, int.MaxValue, settings) ?? weight;
+                    break;
+                case "scheme":
+                    scheme = field.Value?.Trim().ToLowerInvariant() ?? "";
+                    if (scheme is not ("http" or "https"))
+                    {
+                        settings.Fail(fieldPath, field.Value, "is not a scheme: expected http or https");
+                    }
+
+                    break;
+                case var key when IgnoredInstanceKeys.Contains(key):
+                    break;
+                default:
+                    settings.Fail($"{fieldPath}: unknown setting (expected Host, Port, Weight or Scheme)");
+                    break;
+            }
+        }
+
+        if (host is null)
+        {
+            settings.Fail($"{path}.Host: missing");
+        }
+
+        if (!portGiven)
+        {
+            settings.Fail($"{path}.Port: missing");
+        }
+
+        return settings.Errors.Count == errorsBefore ? new InstanceDefinition(host!, port!.Value, weight, scheme) : null;
+    }
+
+    private static int? ReadInteger(IConfigurationSection field, string path, int min, int max, SettingsReader settings)
+    {
+        if (!int.TryParse(field.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            settings.Fail(path, field.Value, "is not a whole number");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            settings.Fail(path, field.Value, max == int.MaxValue ? $"is out of range: must be at least {min}" : $"is out of range ({min}-{max})");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary><c>load_balancer</c>, <c>LoadBalancer</c> and <c>loadBalancer</c> all name the same key.</summary>
+    private static string Normalize(string key) => key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+
+    private static string FirstLine(Exception error) => error.Message.Split('\n', 2)[0].Trim();
+}

@@ -1,0 +1,12 @@
+using Gateway.Domain;
+
+namespace Gateway.Infrastructure.Configuration;
+
+/// <summary>The services configured at start-up, from <c>Gateway:Services</c> or <c>GATEWAY_REGISTRY_FILE</c>.</summary>
+public sealed class RegistryOptions
+{
+    public const string SectionPath = "Gateway:Services";
+    public const string FileKey = "GATEWAY_REGISTRY_FILE";
+
+    public IReadOnlyList<ServiceDefinition> Services { get; set; } = [];
+}

@@ -1,0 +1,43 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Infrastructure.Http;
+
+/// <summary>Headers that describe one connection and so must not be passed to the next (RFC 9110 §7.6.1).</summary>
+internal static class HopByHopHeaders
+{
+    private static readonly FrozenSet<string> Names = new[]
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether a header stays behind; <paramref name="connectionValues"/> are the Connection header's values.</summary>
+    public static bool IsHopByHop(string name, StringValues values, StringValues connectionValues)
+    {
+        if (Names.Contains(name))
+        {
+            // "TE: trailers" announces that the client accepts trailers, which gRPC over HTTP/2 depends on.
+            return !(string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase)
+                && values.Count == 1
+                && string.Equals(values[0], "trailers", StringComparison.OrdinalIgnoreCase));
+        }
+
+        return connectionValues.Count > 0 && IsNamedBy(connectionValues, name);
+    }
+
+    private static bool IsNamedBy(StringValues connectionValues, string name)
+    {
+        foreach (var value in connectionValues)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

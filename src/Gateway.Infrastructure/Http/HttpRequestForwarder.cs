@@ -1,0 +1,168 @@
+using System.Collections.Frozen;
+using System.Net;
+using System.Net.Http.Headers;
+using Gateway.Application.Forwarding;
+using Microsoft.Extensions.Primitives;
+using Polly.Timeout;
+
+namespace Gateway.Infrastructure.Http;
+
+/// <summary>Forwards requests over the named <see cref="HttpClient"/> that <see cref="DependencyInjection"/> sets up.</summary>
+internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, TimeProvider timeProvider) : IRequestForwarder
+{
+    public const string ClientName = "Gateway.Upstream";
+
+    /// <summary>Headers that describe a body and so travel with the content, not the request.</summary>
+    private static readonly FrozenSet<string> ContentHeaders = new[]
+    {
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly UriCreationOptions RawPathAndQuery = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    public async Task<UpstreamResult> ForwardAsync(UpstreamRequest request, CancellationToken cancellationToken)
+    {
+        var message = CreateMessage(request, out var body);
+        var client = clientFactory.CreateClient(ClientName);
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return UpstreamResult.Responded(new HttpUpstreamResponse(message, response), timeProvider.GetElapsedTime(started));
+        }
+        catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException or IOException)
+        {
+            message.Dispose();
+            var elapsed = timeProvider.GetElapsedTime(started);
+            return Classify(error, body, elapsed, cancellationToken);
+        }
+    }
+
+    private static UpstreamResult Classify(Exception error, StreamingBodyContent? body, TimeSpan elapsed, CancellationToken clientAborted)
+    {
+        if (clientAborted.IsCancellationRequested)
+        {
+            return UpstreamResult.Failed(UpstreamOutcome.ClientAborted, elapsed, error);
+        }
+
+        if (body?.SourceError is { } sourceError)
+        {
+            return UpstreamResult.Failed(UpstreamOutcome.RequestBodyFailed, elapsed, sourceError);
+        }
+
+        if (error is TimeoutRejectedException)
+        {
+            return UpstreamResult.Failed(UpstreamOutcome.TimedOut, elapsed, error);
+        }
+
+        // A connection that was never made carried nothing: the request may safely go to another instance.
+        var notSent = error is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+        } && body is not { Started: true };
+        return UpstreamResult.Failed(UpstreamOutcome.Unreachable, elapsed, error, notSent);
+    }
+
+    private static HttpRequestMessage CreateMessage(UpstreamRequest request, out StreamingBodyContent? body)
+    {
+        var command = request.Command;
+        var instance = request.Instance;
+
+        // Concatenated rather than combined: Uri(base, relative) would let a path such as "//evil.example/" pick
+        // another host, and canonicalization would decode or drop what the client wrote.
+        var target = new Uri(string.Concat(instance.Origin, command.PathAndQuery), in RawPathAndQuery);
+        var message = new HttpRequestMessage(HttpMethod.Parse(command.Method), target)
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        body = null;
+        var contentLength = (long?)null;
+        var connection = StringValues.Empty;
+        var forwardedFor = StringValues.Empty;
+        foreach (var (name, values) in command.Headers)
+        {
+            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                connection = values;
+            }
+            else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && long.TryParse(values, out var length))
+            {
+                contentLength = length;
+            }
+            else if (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
+            {
+                forwardedFor = values;
+            }
+        }
+
+        if (command.Body is not null)
+        {
+            body = new StreamingBodyContent(command.Body, contentLength);
+            message.Content = body;
+        }
+
+        foreach (var (name, values) in command.Headers)
+        {
+            if (HopByHopHeaders.IsHopByHop(name, values, connection) || IsReplaced(name))
+            {
+                continue;
+            }
+
+            if (!ContentHeaders.Contains(name))
+            {
+                Add(message.Headers, name, values);
+            }
+            else if (body is not null)
+            {
+                Add(body.Headers, name, values);
+            }
+        }
+
+        AddForwardedHeaders(message, request, forwardedFor);
+        return message;
+    }
+
+    private static void AddForwardedHeaders(HttpRequestMessage message, UpstreamRequest request, StringValues forwardedFor)
+    {
+        var client = request.Command.Client;
+        var headers = message.Headers;
+        var chain = client.Address is null ? forwardedFor : StringValues.Concat(forwardedFor, client.Address);
+        if (chain.Count > 0)
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-For", chain.Count == 1 ? chain[0] : string.Join(", ", chain.ToArray()));
+        }
+
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", client.Scheme);
+        if (!string.IsNullOrEmpty(client.Host))
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-Host", client.Host);
+        }
+
+        headers.TryAddWithoutValidation("X-Forwarded-Prefix", "/" + request.Service.Name);
+    }
+
+    /// <summary>Headers the gateway writes itself: Host becomes the instance's; X-Forwarded-* are rebuilt.</summary>
+    private static bool IsReplaced(string name) =>
+        name.Equals("Host", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+        || (name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+            && (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)));
+
+    private static void Add(HttpHeaders headers, string name, StringValues values)
+    {
+        if (values.Count == 1)
+        {
+            headers.TryAddWithoutValidation(name, values[0]);
+        }
+        else
+        {
+            headers.TryAddWithoutValidation(name, values.ToArray());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using Gateway.Application.Forwarding;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Infrastructure.Http;
+
+/// <summary>An <see cref="HttpResponseMessage"/> read up to its headers, its body still on the connection.</summary>
+internal sealed class HttpUpstreamResponse(HttpRequestMessage request, HttpResponseMessage response) : IUpstreamResponse
+{
+    private Stream? _body;
+
+    public int StatusCode => (int)response.StatusCode;
+
+    public IEnumerable<KeyValuePair<string, StringValues>> Headers => EndToEnd(response);
+
+    // With ResponseHeadersRead the content is not buffered: this is the connection's stream.
+    public Stream Body => _body ??= response.Content.ReadAsStream();
+
+    public ValueTask DisposeAsync()
+    {
+        // Disposing an unread body closes the connection rather than returning a half-read one to the pool.
+        response.Dispose();
+        request.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static IEnumerable<KeyValuePair<string, StringValues>> EndToEnd(HttpResponseMessage response)
+    {
+        var connection = response.Headers.NonValidated.TryGetValues("Connection", out var named)
+            ? ToStringValues(named)
+            : StringValues.Empty;
+
+        foreach (var header in response.Headers.NonValidated)
+        {
+            var values = ToStringValues(header.Value);
+            if (!HopByHopHeaders.IsHopByHop(header.Key, values, connection))
+            {
+                yield return new(header.Key, values);
+            }
+        }
+
+        foreach (var header in response.Content.Headers.NonValidated)
+        {
+            yield return new(header.Key, ToStringValues(header.Value));
+        }
+    }
+
+    private static StringValues ToStringValues(HeaderStringValues values)
+    {
+        if (values.Count == 1)
+        {
+            return values.ToString();
+        }
+
+        var array = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            array[i++] = value;
+        }
+
+        return array;
+    }
+}

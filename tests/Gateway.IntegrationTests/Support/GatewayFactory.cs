@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.IntegrationTests.Support;
+
+/// <summary>
+/// The real gateway (its Program, services and pipeline) on real Kestrel at 127.0.0.1 and a free port, configured
+/// only by the settings a test gives: the machine's environment variables and appsettings.json do not leak in.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["LOG_LEVEL"] = "Warning",
+        ["HEALTH_CHECK_INTERVAL"] = "3600",
+    };
+
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public GatewayFactory()
+    {
+        UseKestrel(0);
+    }
+
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+    }
+
+    /// <summary>Sets a setting, by the name an operator would use (REQUEST_TIMEOUT, Gateway:Services:...).</summary>
+    public GatewayFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Registers a service whose instances are the given backends, in order.</summary>
+    public GatewayFactory WithService(string name, string loadBalancer, params TestBackend[] backends)
+    {
+        var prefix = $"Gateway:Services:{name}";
+        _settings[$"{prefix}:LoadBalancer"] = loadBalancer;
+        for (var i = 0; i < backends.Length; i++)
+        {
+            _settings[$"{prefix}:Instances:{i}:Host"] = "127.0.0.1";
+            _settings[$"{prefix}:Instances:{i}:Port"] = backends[i].Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return this;
+    }
+
+    public GatewayFactory WithService(string name, params TestBackend[] backends) => WithService(name, "round_robin", backends);
+
+    public GatewayFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    /// <summary>A client that sends exactly the path and query it is given, without normalizing them.</summary>
+    public HttpClient CreateRawClient()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false })
+        {
+            BaseAddress = BaseAddress,
+        };
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration((_, configuration) =>
+        {
+            configuration.Sources.Clear();
+            configuration.AddInMemoryCollection(_settings);
+        });
+        builder.ConfigureServices(services =>
+        {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
+    }
+}

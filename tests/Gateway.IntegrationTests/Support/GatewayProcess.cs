@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Gateway.IntegrationTests.Support;
+
+/// <summary>
+/// The built gateway (<c>dotnet Gateway.Api.dll</c>) as a child process, as an operator starts it: configured only by
+/// the environment variables and arguments a test gives, with its standard output and error captured.
+/// </summary>
+public sealed class GatewayProcess : IAsyncDisposable
+{
+    /// <summary>The settings the contract defines; inherited values of these never reach the child.</summary>
+    private static readonly string[] ContractKeys =
+    [
+        "GATEWAY_HOST", "GATEWAY_PORT", "REQUEST_TIMEOUT", "HEALTH_CHECK_INTERVAL", "LOG_LEVEL", "GATEWAY_REGISTRY_FILE",
+        "LOG_FORMAT", "CORS_ORIGINS", "MAX_REQUEST_BODY_SIZE", "GATEWAY_ADMIN_KEY", "REGISTRY_STORE", "ETCD_ENDPOINTS",
+        "ETCD_PREFIX", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS",
+    ];
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _error = new();
+
+    private GatewayProcess(Process process)
+    {
+        _process = process;
+    }
+
+    /// <summary>src/Gateway.Api/bin/{same configuration as the tests}/{same framework}/Gateway.Api.dll.</summary>
+    public static string AssemblyPath { get; } = FindAssembly();
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public IReadOnlyList<string> StandardOutput => [.. _output];
+
+    public IReadOnlyList<string> StandardError => [.. _error];
+
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // Where a deployment runs it from: its appsettings.json is the base the environment overrides.
+            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(AssemblyPath);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var key in start.Environment.Keys.Where(IsGatewaySetting).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var gateway = new GatewayProcess(process);
+        process.OutputDataReceived += (_, line) => Collect(gateway._output, line.Data);
+        process.ErrorDataReceived += (_, line) => Collect(gateway._error, line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return gateway;
+    }
+
+    /// <summary>Waits for the process to end and its output to be read; false if it still runs at the deadline.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private static void Collect(ConcurrentQueue<string> lines, string? line)
+    {
+        if (line is not null)
+        {
+            lines.Enqueue(line);
+        }
+    }
+
+    private static bool IsGatewaySetting(string key) =>
+        ContractKeys.Contains(key, StringComparer.OrdinalIgnoreCase)
+        || key.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ASPNETCORE_Gateway__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("DOTNET_Gateway__", StringComparison.OrdinalIgnoreCase);
+
+    private static string FindAssembly()
+    {
+        // The tests run from tests/Gateway.IntegrationTests/bin/{Configuration}/{Framework}/.
+        var frameworkDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = frameworkDirectory.Parent!.Name;
+        var root = frameworkDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MsaGateway.sln")))
+        {
+            root = root.Parent;
+        }
+
+        if (root is null)
+        {
+            throw new InvalidOperationException($"No MsaGateway.sln above {AppContext.BaseDirectory}.");
+        }
+
+        var path = Path.Combine(root.FullName, "src", "Gateway.Api", "bin", configuration, frameworkDirectory.Name, "Gateway.Api.dll");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"The gateway is not built: {path} is missing.");
+    }
+}
