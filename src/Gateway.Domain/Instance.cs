@@ -129,7 +129,9 @@ public sealed class Instance
         }
     }
 
-    internal void AttachTo(Service owner) => Volatile.Write(ref _owner, owner);
+    // Exchange and the barrier in Publish are full fences: the registry attaching a new owner and a health change
+    // racing with it must not both read before the other's write, or neither would refresh the new owner.
+    internal void AttachTo(Service owner) => Interlocked.Exchange(ref _owner, owner);
 
     private bool Publish(InstanceHealth next)
     {
@@ -138,6 +140,7 @@ public sealed class Instance
         if (changed)
         {
             _isAvailable = next.IsHealthy;
+            Interlocked.MemoryBarrier();
             Volatile.Read(ref _owner)?.RefreshAvailableInstances();
         }
 

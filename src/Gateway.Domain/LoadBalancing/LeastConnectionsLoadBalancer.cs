@@ -2,9 +2,10 @@ namespace Gateway.Domain.LoadBalancing;
 
 /// <summary>The candidate with the fewest requests in flight.</summary>
 /// <remarks>
-/// The scan starts at a rotating offset and takes the first candidate with the lowest count, so candidates that
-/// tie (idle ones, typically) share the load instead of the first one in the list taking it all. An idle candidate
-/// ends the scan early: nothing can beat zero.
+/// Candidates that tie (idle ones, typically) take turns: a first pass finds the lowest count and how many share
+/// it, a second takes the n-th of them by a rotating ticket. Taking the first tied candidate after a rotating start
+/// would not do: an idle candidate just after a busy one would win every time the start fell on the busy one.
+/// Counts move while the scan runs; whatever it sees is a fair answer, and it never blocks a writer.
 /// </remarks>
 public sealed class LeastConnectionsLoadBalancer : ILoadBalancer
 {
@@ -20,25 +21,36 @@ public sealed class LeastConnectionsLoadBalancer : ILoadBalancer
             return count == 0 ? null : candidates[0];
         }
 
-        var index = (int)((ulong)Interlocked.Increment(ref _next) % (uint)count);
-        var best = candidates[index];
-        var bestLoad = best.ActiveRequests;
-        for (var scanned = 1; scanned < count && bestLoad > 0; scanned++)
+        var lowest = int.MaxValue;
+        var ties = 0;
+        Instance? fallback = null;
+        for (var i = 0; i < count; i++)
         {
-            if (++index == count)
-            {
-                index = 0;
-            }
-
-            var candidate = candidates[index];
+            var candidate = candidates[i];
             var load = candidate.ActiveRequests;
-            if (load < bestLoad)
+            if (load < lowest)
             {
-                best = candidate;
-                bestLoad = load;
+                lowest = load;
+                ties = 1;
+                fallback = candidate;
+            }
+            else if (load == lowest)
+            {
+                ties++;
             }
         }
 
-        return best;
+        var turn = (int)((ulong)Interlocked.Increment(ref _next) % (uint)ties);
+        for (var i = 0; i < count; i++)
+        {
+            var candidate = candidates[i];
+            if (candidate.ActiveRequests == lowest && turn-- == 0)
+            {
+                return candidate;
+            }
+        }
+
+        // Counts changed between the passes and the chosen tie is gone: the first lowest seen is still a good answer.
+        return fallback;
     }
 }

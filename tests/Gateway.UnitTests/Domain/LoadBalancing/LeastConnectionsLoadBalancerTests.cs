@@ -49,6 +49,18 @@ public sealed class LeastConnectionsLoadBalancerTests
         TestInstances.Hosts(picks).ShouldBe("a b c a b c a");
     }
 
+    [Fact]
+    public void Pick_IdleInstancesAfterABusyOne_ShareTheLoadEvenly()
+    {
+        var loadBalancer = new LeastConnectionsLoadBalancer();
+        var instances = TestInstances.Create(3);
+        TestInstances.Load(instances, 0, 0, 5);
+
+        var picks = TestServices.PickMany(loadBalancer, instances, 6);
+
+        TestInstances.Hosts(picks).ShouldBe("a b a b a b");
+    }
+
     [Theory]
     [InlineData(new[] { 2, 0, 1 }, 1)]
     [InlineData(new[] { 3, 2, 1 }, 2)]
