@@ -1,4 +1,5 @@
 using Gateway.Api.Forwarding;
+using Gateway.Api.Health;
 using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -19,6 +20,8 @@ public static class DependencyInjection
         services.AddControllers().AddApplicationPart(typeof(DependencyInjection).Assembly);
         services.AddProblemDetails();
 
+        services.AddHostedService<HealthCheckWorker>();
+
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureKestrel);
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureCors);
@@ -27,7 +30,18 @@ public static class DependencyInjection
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<GatewayServerOptions> options)
     {
-        var server = options.Value;
+        GatewayServerOptions server;
+        try
+        {
+            server = options.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            // The server is created while the app is built, before start-up validation runs; leaving it unconfigured
+            // here lets that validation report these settings together with all the others. Nothing listens yet.
+            return;
+        }
+
         kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize;
         // The instance's own Server header passes through unchanged instead.
         kestrel.AddServerHeader = false;

@@ -1,4 +1,5 @@
 using Gateway.Application.Forwarding;
+using Gateway.Application.Health;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,6 +16,7 @@ public static class DependencyInjection
         services.AddScoped<IMediator, Mediator>();
 
         services.AddScoped<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
+        services.AddScoped<IRequestHandler<CheckHealthCommand, CheckHealthResult>, CheckHealthCommandHandler>();
         return services;
     }
 }

@@ -12,6 +12,7 @@ public sealed class Instance
 {
     private readonly Lock _stateLock = new();
     private int _activeRequests;
+    private int _passiveFailures;
     private volatile InstanceHealth _health = InstanceHealth.Initial;
     private volatile bool _isAvailable = true;
     private Service? _owner;
@@ -93,6 +94,23 @@ public sealed class Instance
 
     public void EndRequest() => Interlocked.Decrement(ref _activeRequests);
 
+    /// <summary>Proxied requests in a row that failed (no response, or a 5xx) since the last that did not.</summary>
+    public int ConsecutivePassiveFailures => Volatile.Read(ref _passiveFailures);
+
+    /// <summary>Notes a proxied request the instance answered properly, ending any run of failures.</summary>
+    public void RecordPassiveSuccess()
+    {
+        // A read first: the common case, no failures, then writes nothing and keeps the cache line shared.
+        if (Volatile.Read(ref _passiveFailures) != 0)
+        {
+            Interlocked.Exchange(ref _passiveFailures, 0);
+        }
+    }
+
+    /// <summary>Notes a proxied request that failed.</summary>
+    /// <returns>How many have failed in a row, this one included.</returns>
+    public int RecordPassiveFailure() => Interlocked.Increment(ref _passiveFailures);
+
     /// <summary>Records the outcome of an active health check and applies the thresholds.</summary>
     /// <returns>Whether the instance changed between healthy and unhealthy.</returns>
     public bool RecordCheck(HealthCheckResult result, HealthThresholds thresholds)
@@ -139,6 +157,12 @@ public sealed class Instance
         _health = next;
         if (changed)
         {
+            if (next.IsHealthy)
+            {
+                // Back in rotation with a clean slate: failures from before it was taken out no longer count.
+                Interlocked.Exchange(ref _passiveFailures, 0);
+            }
+
             _isAvailable = next.IsHealthy;
             Interlocked.MemoryBarrier();
             Volatile.Read(ref _owner)?.RefreshAvailableInstances();

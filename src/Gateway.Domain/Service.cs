@@ -7,13 +7,16 @@ public sealed class Service
 {
     private readonly Instance[] _instances;
     private readonly Lock _refreshLock = new();
+    private readonly ThresholdOverrides _thresholds;
     private volatile Instance[] _available;
 
-    internal Service(string name, ILoadBalancer loadBalancer, string healthCheckPath, Instance[] instances)
+    internal Service(
+        string name, ILoadBalancer loadBalancer, string healthCheckPath, Instance[] instances, ThresholdOverrides? thresholds = null)
     {
         Name = name;
         LoadBalancer = loadBalancer;
         HealthCheckPath = healthCheckPath;
+        _thresholds = thresholds ?? ThresholdOverrides.None;
         _instances = instances;
         _available = [];
         RefreshAvailableInstances();
@@ -24,6 +27,17 @@ public sealed class Service
     public ILoadBalancer LoadBalancer { get; }
 
     public string HealthCheckPath { get; }
+
+    /// <summary>The thresholds that apply to this service: its own where it sets them, the gateway's elsewhere.</summary>
+    public HealthThresholds ThresholdsOver(HealthThresholds gatewayDefaults)
+    {
+        ArgumentNullException.ThrowIfNull(gatewayDefaults);
+        return _thresholds == ThresholdOverrides.None
+            ? gatewayDefaults
+            : new HealthThresholds(
+                _thresholds.Unhealthy ?? gatewayDefaults.UnhealthyThreshold,
+                _thresholds.Healthy ?? gatewayDefaults.HealthyThreshold);
+    }
 
     public IReadOnlyList<Instance> Instances => _instances;
 
@@ -44,6 +58,43 @@ public sealed class Service
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Takes an instance out of rotation because its requests kept failing, unless no other instance is available.
+    /// </summary>
+    /// <remarks>
+    /// Like Envoy's panic threshold: when every other instance is out too, ejecting the last one would turn a partly
+    /// failing service into a wholly unavailable one (503 for everything), so it keeps its traffic and the active
+    /// check stays the judge. The check and the ejection happen under the service's refresh lock, so two instances
+    /// failing at once cannot both see the other as available and both leave.
+    /// </remarks>
+    /// <returns>Whether the instance was taken out by this call.</returns>
+    public bool TryEjectPassively(Instance instance, DateTimeOffset at, string cause)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        lock (_refreshLock)
+        {
+            if (!instance.IsAvailable || !HasOtherAvailable(instance))
+            {
+                return false;
+            }
+
+            return instance.SetHealth(false, at, HealthSource.Passive, cause);
+        }
+    }
+
+    private bool HasOtherAvailable(Instance instance)
+    {
+        foreach (var other in _instances)
+        {
+            if (!ReferenceEquals(other, instance) && other.IsAvailable)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Makes this service the one its instances tell about health changes.</summary>

@@ -110,6 +110,11 @@ public sealed class ServiceRegistry
                 nameof(definition));
         }
 
+        if (definition.UnhealthyThreshold < 1 || definition.HealthyThreshold < 1)
+        {
+            throw new ArgumentException($"Health thresholds of service '{definition.Name}' must be at least 1.", nameof(definition));
+        }
+
         var instances = new Instance[definition.Instances.Count];
         var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < instances.Length; i++)
@@ -128,7 +133,8 @@ public sealed class ServiceRegistry
         var loadBalancer = previous is not null && previous.LoadBalancer.Name == canonicalStrategy
             ? previous.LoadBalancer
             : _loadBalancers.Create(canonicalStrategy);
-        return new Service(definition.Name, loadBalancer, healthCheckPath, instances);
+        var thresholds = new ThresholdOverrides(definition.UnhealthyThreshold, definition.HealthyThreshold);
+        return new Service(definition.Name, loadBalancer, healthCheckPath, instances, thresholds);
     }
 
     private static Instance? Reuse(Service? previous, InstanceDefinition wanted)

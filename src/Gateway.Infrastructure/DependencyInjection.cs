@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Health;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Infrastructure.Configuration;
@@ -28,12 +29,34 @@ public static class DependencyInjection
             .Configure<IConfiguration>(ForwardingOptions.Bind)
             .ValidateOnStart();
 
+        services.AddOptions<HealthCheckOptions>()
+            .Configure<IConfiguration>(HealthCheckSettings.Bind)
+            .ValidateOnStart();
+
         services.AddSingleton(provider => new ServiceRegistry(
             new LoadBalancerFactory(),
             provider.GetRequiredService<IOptions<RegistryOptions>>().Value.Services));
 
         services.AddUpstreamClient();
+        services.AddHealthProbe();
         return services;
+    }
+
+    private static void AddHealthProbe(this IServiceCollection services)
+    {
+        services.AddSingleton<IHealthProbe, HttpHealthProbe>();
+        services.AddHttpClient(HttpHealthProbe.ClientName)
+            // The probe keeps its own deadline from the options, measured on the injected clock.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
     }
 
     private static void AddUpstreamClient(this IServiceCollection services)

@@ -59,15 +59,17 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
     /// </summary>
     private static bool HasAmbiguousFraming(HttpRequest request)
     {
+        if (request.Headers.TransferEncoding.Count > 0)
+        {
+            // Kestrel honours Transfer-Encoding and hands the app the client's Content-Length only under the name
+            // X-Content-Length (see dotnet/aspnetcore#43523), so that name counts as a second framing too.
+            return request.Headers.ContainsKey("Content-Length") || request.Headers.ContainsKey("X-Content-Length");
+        }
+
         var lengths = request.Headers["Content-Length"];
         if (lengths.Count == 0)
         {
             return false;
-        }
-
-        if (request.Headers.TransferEncoding.Count > 0)
-        {
-            return true;
         }
 
         string? first = null;

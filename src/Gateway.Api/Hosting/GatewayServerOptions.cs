@@ -35,7 +35,8 @@ public sealed class GatewayServerOptions
         }
 
         options.Host = host;
-        options.Port = (int)settings.WholeNumber(PortKey, options.Port, 0, 65535);
+        // The contract's range: 0 would bind a random port, which no client could be told about.
+        options.Port = (int)settings.WholeNumber(PortKey, options.Port, 1, 65535);
         var maxBody = settings.WholeNumber(MaxRequestBodySizeKey, options.MaxRequestBodySize ?? 0, 0, long.MaxValue);
         options.MaxRequestBodySize = maxBody == 0 ? null : maxBody;
 

@@ -13,7 +13,18 @@ internal static class SerilogSetup
 
     public static void Configure(IServiceProvider services, LoggerConfiguration logger)
     {
-        var options = services.GetRequiredService<IOptions<LoggingOptions>>().Value;
+        LoggingOptions options;
+        try
+        {
+            options = services.GetRequiredService<IOptions<LoggingOptions>>().Value;
+        }
+        catch (OptionsValidationException)
+        {
+            // The logger is built before start-up validation runs. Falling back to the defaults here lets that
+            // validation report a bad LOG_LEVEL together with every other bad setting, in one line.
+            options = new LoggingOptions();
+        }
+
         logger
             .MinimumLevel.Is(options.Level)
             // The framework's per-request lines would double the gateway's own; its warnings still come through.

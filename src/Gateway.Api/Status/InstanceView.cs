@@ -14,6 +14,7 @@ public sealed record InstanceView(
     int ActiveRequests,
     DateTimeOffset? HealthySince,
     int ConsecutiveFailures,
+    int ConsecutivePassiveFailures,
     string? EjectedBy,
     string? EjectionCause,
     HealthCheckView? LastCheck)
@@ -32,6 +33,7 @@ public sealed record InstanceView(
             instance.ActiveRequests,
             health.Since,
             health.ConsecutiveFailures,
+            instance.ConsecutivePassiveFailures,
             health.Source switch
             {
                 HealthSource.Active => "active",

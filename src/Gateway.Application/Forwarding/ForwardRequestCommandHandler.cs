@@ -1,12 +1,16 @@
+using Gateway.Application.Health;
 using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Application.Forwarding;
 
 public sealed partial class ForwardRequestCommandHandler(
     ServiceRegistry registry,
     IRequestForwarder forwarder,
+    IOptions<HealthCheckOptions> healthOptions,
+    TimeProvider timeProvider,
     ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
     public async Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
@@ -38,7 +42,17 @@ public sealed partial class ForwardRequestCommandHandler(
         var elapsedMs = upstream.Elapsed.TotalMilliseconds;
         if (upstream.Outcome == UpstreamOutcome.Responded)
         {
-            LogForwarded(logger, service.Name, instance.Id, request.Method, upstream.Response!.StatusCode, elapsedMs);
+            var statusCode = upstream.Response!.StatusCode;
+            LogForwarded(logger, service.Name, instance.Id, request.Method, statusCode, elapsedMs);
+            if (statusCode >= 500)
+            {
+                RecordPassiveFailure(service, instance, $"answered {statusCode}");
+            }
+            else
+            {
+                instance.RecordPassiveSuccess();
+            }
+
             return ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed);
         }
 
@@ -54,11 +68,41 @@ public sealed partial class ForwardRequestCommandHandler(
 
         if (status is ForwardStatus.UpstreamTimeout or ForwardStatus.UpstreamUnreachable)
         {
-            LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, Describe(upstream.Error));
+            var cause = Describe(upstream.Error);
+            LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, cause);
+            RecordPassiveFailure(service, instance, status == ForwardStatus.UpstreamTimeout ? "timed out" : cause);
         }
 
         return ForwardResult.Failed(status, service, instance, upstream.Elapsed, upstream.Error);
     }
+
+    /// <summary>Outlier detection: enough failures in a row take an instance out before the next health check.</summary>
+    private void RecordPassiveFailure(Service service, Instance instance, string cause)
+    {
+        var failures = instance.RecordPassiveFailure();
+        var threshold = healthOptions.Value.PassiveFailureThreshold;
+        if (failures < threshold)
+        {
+            return;
+        }
+
+        var reason = $"{failures} proxied requests failed in a row, the last: {cause}";
+        if (service.TryEjectPassively(instance, timeProvider.GetUtcNow(), reason))
+        {
+            LogEjected(logger, service.Name, instance.Id, reason);
+        }
+        else if (failures == threshold && instance.IsAvailable)
+        {
+            LogKeptAsLast(logger, service.Name, instance.Id, failures);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId} is out of rotation: {Cause}")]
+    private static partial void LogEjected(ILogger logger, string service, string instanceId, string cause);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Service} {InstanceId} failed {Failures} proxied requests in a row but stays in rotation: no other instance is available")]
+    private static partial void LogKeptAsLast(ILogger logger, string service, string instanceId, int failures);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Method} {Service} -> {InstanceId} answered {StatusCode} in {ElapsedMs:0.000} ms")]

@@ -79,6 +79,8 @@ internal static class RegistryConfigurationLoader
 
         var loadBalancer = LoadBalancerNames.RoundRobin;
         var healthCheckPath = "/health";
+        int? unhealthyThreshold = null;
+        int? healthyThreshold = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -107,16 +109,22 @@ internal static class RegistryConfigurationLoader
                 case "instances":
                     ReadInstances(field, path, instances, settings);
                     break;
+                case "unhealthythreshold":
+                    unhealthyThreshold = ReadInteger(field, path, 1, 1000, settings);
+                    break;
+                case "healthythreshold":
+                    healthyThreshold = ReadInteger(field, path, 1, 1000, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath or Instances)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold or HealthyThreshold)");
                     break;
             }
         }
 
         return settings.Errors.Count == errorsBefore
-            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances)
+            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold)
             : null;
     }
 

@@ -34,7 +34,7 @@ public sealed class SettingsReader(IConfiguration configuration)
 
         if (value < min || value > max)
         {
-            Fail(key, raw, $"is out of range ({min} to {max})");
+            Fail(key, raw, max == long.MaxValue ? $"is out of range: must be at least {min}" : $"is out of range ({min} to {max})");
             return defaultValue;
         }
 

@@ -1,5 +1,7 @@
+using Gateway.Api.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +23,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public GatewayFactory()
     {
-        UseKestrel(0);
+        // Not UseKestrel(0): that rewrites the server's addresses while the app, which runs its own start-up, may
+        // already be binding them, and then fails now and then with "Addresses cannot be modified after the server
+        // has started" (dotnet/aspnetcore#67714). The gateway binds 127.0.0.1:0 itself instead (see below).
+        UseKestrel();
     }
 
     public Uri BaseAddress
@@ -79,8 +84,14 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             configuration.Sources.Clear();
             configuration.AddInMemoryCollection(_settings);
         });
-        builder.ConfigureServices(services =>
+        builder.ConfigureTestServices(services =>
         {
+            // An ephemeral loopback port is for tests only: GATEWAY_PORT itself must be 1-65535.
+            services.PostConfigure<GatewayServerOptions>(server =>
+            {
+                server.Host = "127.0.0.1";
+                server.Port = 0;
+            });
             foreach (var configure in _services)
             {
                 configure(services);

@@ -14,8 +14,11 @@ public sealed class GatewayProcess : IAsyncDisposable
     [
         "GATEWAY_HOST", "GATEWAY_PORT", "REQUEST_TIMEOUT", "HEALTH_CHECK_INTERVAL", "LOG_LEVEL", "GATEWAY_REGISTRY_FILE",
         "LOG_FORMAT", "CORS_ORIGINS", "MAX_REQUEST_BODY_SIZE", "GATEWAY_ADMIN_KEY", "REGISTRY_STORE", "ETCD_ENDPOINTS",
-        "ETCD_PREFIX", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS",
+        "ETCD_PREFIX", "URLS", "HTTP_PORTS", "HTTPS_PORTS",
     ];
+
+    /// <summary>ASP.NET Core also reads environment variables under these prefixes, with the prefix removed.</summary>
+    private static readonly string[] HostPrefixes = ["ASPNETCORE_", "DOTNET_"];
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -114,11 +117,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private static bool IsGatewaySetting(string key) =>
-        ContractKeys.Contains(key, StringComparer.OrdinalIgnoreCase)
-        || key.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("ASPNETCORE_Gateway__", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("DOTNET_Gateway__", StringComparison.OrdinalIgnoreCase);
+    private static bool IsGatewaySetting(string key)
+    {
+        var prefix = HostPrefixes.FirstOrDefault(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+        var name = prefix is null ? key : key[prefix.Length..];
+        return ContractKeys.Contains(name, StringComparer.OrdinalIgnoreCase)
+            || name.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase);
+    }
 
     private static string FindAssembly()
     {

@@ -38,7 +38,11 @@ public sealed class TestBackend : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>Requests that came through the gateway's proxy: they carry X-Forwarded-Prefix.</summary>
     public ConcurrentQueue<ReceivedRequest> Received { get; } = new();
+
+    /// <summary>Everything else: the gateway's own health probes.</summary>
+    public ConcurrentQueue<ReceivedRequest> Probes { get; } = new();
 
     /// <summary>Answers every request; replace it to script the backend. Runs after the request was recorded.</summary>
     public Func<HttpContext, Task> Handler { get; set; } = DefaultHandler;
@@ -98,7 +102,7 @@ public sealed class TestBackend : IAsyncDisposable
             headers,
             length,
             Convert.ToHexStringLower(sha.GetHashAndReset()));
-        Received.Enqueue(received);
+        (headers.ContainsKey("X-Forwarded-Prefix") ? Received : Probes).Enqueue(received);
         context.Items[typeof(ReceivedRequest)] = received;
         context.Response.Headers["X-Backend"] = Name;
         await Handler(context);

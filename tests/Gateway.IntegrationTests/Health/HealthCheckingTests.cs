@@ -1,0 +1,180 @@
+using System.Net;
+using Gateway.IntegrationTests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.IntegrationTests.Health;
+
+/// <summary>
+/// Active checks on the gateway's own schedule, driven by a fake clock, and passive ejection, against real backends.
+/// </summary>
+public sealed class HealthCheckingTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private TestBackend _a = null!;
+    private TestBackend _b = null!;
+    private volatile bool _aHealthy = true;
+    private volatile bool _aHangs;
+
+    public async Task InitializeAsync()
+    {
+        _a = await TestBackend.StartAsync("a");
+        _b = await TestBackend.StartAsync("b");
+        _a.Handler = async context =>
+        {
+            if (context.Request.Path == "/health")
+            {
+                if (_aHangs)
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+
+                context.Response.StatusCode = _aHealthy ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+                return;
+            }
+
+            await TestBackend.DefaultHandler(context);
+        };
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task InstanceFailingItsCheck_GetsNoTrafficAfterTheNextRound_AndReturnsWhenItPasses()
+    {
+        await using var gateway = Gateway();
+        using var client = gateway.CreateRawClient();
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _a.Port), Deadline, "first round at start-up");
+
+        _aHealthy = false;
+        _clock.Advance(Interval);
+        await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
+        var whileOut = await AnsweredByAsync(client, 4);
+
+        _aHealthy = true;
+        _clock.Advance(Interval);
+        await Eventually.TrueAsync(() => ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
+        var afterReturn = await AnsweredByAsync(client, 4);
+
+        whileOut.ShouldBe(["b", "b", "b", "b"]);
+        afterReturn.ShouldContain("a");
+        afterReturn.ShouldContain("b");
+    }
+
+    [Fact]
+    public async Task UnhealthyInstance_ShowsWhyAndSinceWhenInServices()
+    {
+        await using var gateway = Gateway();
+        using var client = gateway.CreateRawClient();
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _a.Port), Deadline);
+
+        _aHealthy = false;
+        _clock.Advance(Interval);
+        await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
+        var instance = await ServicesView.InstanceAsync(client, "svc", _a.Port);
+
+        instance.GetProperty("ejectedBy").GetString().ShouldBe("active");
+        instance.GetProperty("ejectionCause").GetString().ShouldBe("answered 500");
+        instance.GetProperty("healthySince").GetDateTimeOffset().ShouldBe(_clock.GetUtcNow());
+        var lastCheck = instance.GetProperty("lastCheck");
+        lastCheck.GetProperty("healthy").GetBoolean().ShouldBeFalse();
+        lastCheck.GetProperty("error").GetString().ShouldBe("answered 500");
+        lastCheck.GetProperty("at").GetDateTimeOffset().ShouldBe(_clock.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task HangingHealthEndpoint_IsUnhealthyAfterTheProbeTimeout_WithoutHoldingUpOtherProbes()
+    {
+        _aHangs = true;
+        await using var gateway = Gateway();
+        using var client = gateway.CreateRawClient();
+
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _b.Port), Deadline);
+        var aCheckedBeforeTimeout = await ServicesView.HasBeenCheckedAsync(client, "svc", _a.Port);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
+        var a = await ServicesView.InstanceAsync(client, "svc", _a.Port);
+        var answeredBy = await AnsweredByAsync(client, 3);
+
+        aCheckedBeforeTimeout.ShouldBeFalse();
+        a.GetProperty("lastCheck").GetProperty("error").GetString().ShouldBe("no answer within 5 s");
+        answeredBy.ShouldBe(["b", "b", "b"]);
+    }
+
+    [Fact]
+    public async Task KilledInstance_IsEjectedPassively_BeforeTheNextRound()
+    {
+        await using var gateway = Gateway().With("Gateway:HealthChecks:PassiveFailureThreshold", "3");
+        using var client = gateway.CreateRawClient();
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _a.Port), Deadline);
+
+        await _a.DisposeAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            using var response = await client.GetAsync("/svc/work");
+            statuses.Add(response.StatusCode);
+        }
+
+        var a = await ServicesView.InstanceAsync(client, "svc", _a.Port);
+        a.GetProperty("healthy").GetBoolean().ShouldBeFalse();
+        a.GetProperty("ejectedBy").GetString().ShouldBe("passive");
+        statuses.Count(status => status == HttpStatusCode.BadGateway).ShouldBe(3);
+        statuses.Skip(6).ShouldAllBe(status => status == HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task LastAvailableInstance_IsNotEjectedPassively()
+    {
+        await using var gateway = new GatewayFactory()
+            .WithService("solo", _b)
+            .With("Gateway:HealthChecks:PassiveFailureThreshold", "2")
+            .WithServices(services => services.AddSingleton<TimeProvider>(_clock));
+        using var client = gateway.CreateRawClient();
+        // Its health check passes; only the proxied requests fail.
+        _b.Handler = context =>
+        {
+            context.Response.StatusCode = context.Request.Path == "/health"
+                ? StatusCodes.Status200OK
+                : StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        };
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.GetAsync("/solo/x");
+            response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+            response.Headers.Contains("X-Gateway-Instance").ShouldBeTrue();
+        }
+
+        var b = await ServicesView.InstanceAsync(client, "solo", _b.Port);
+        b.GetProperty("available").GetBoolean().ShouldBeTrue();
+        b.GetProperty("consecutivePassiveFailures").GetInt32().ShouldBe(5);
+    }
+
+    private GatewayFactory Gateway() => new GatewayFactory()
+        .WithService("svc", _a, _b)
+        .With("HEALTH_CHECK_INTERVAL", Interval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .WithServices(services => services.AddSingleton<TimeProvider>(_clock));
+
+    private static async Task<List<string>> AnsweredByAsync(HttpClient client, int requests)
+    {
+        var answeredBy = new List<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            using var response = await client.GetAsync("/svc/who");
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            answeredBy.Add(response.Headers.GetValues("X-Backend").Single());
+        }
+
+        return answeredBy;
+    }
+}
