@@ -15,6 +15,7 @@ public sealed class Instance
     private int _passiveFailures;
     private volatile InstanceHealth _health = InstanceHealth.Initial;
     private volatile bool _isAvailable = true;
+    private volatile CircuitState _circuit = CircuitState.Closed;
     private Service? _owner;
 
     public Instance(string host, int port, int weight = 1, string scheme = "http")
@@ -86,8 +87,30 @@ public sealed class Instance
 
     public InstanceHealth Health => _health;
 
-    /// <summary>Whether the load balancers may choose this instance now.</summary>
+    /// <summary>Whether the load balancers may choose this instance now: healthy, and its circuit not open.</summary>
     public bool IsAvailable => _isAvailable;
+
+    public CircuitState Circuit => _circuit;
+
+    /// <summary>Moves the circuit breaker's state, and the instance in or out of rotation with it.</summary>
+    /// <returns>Whether the state changed.</returns>
+    public bool SetCircuit(CircuitState state)
+    {
+        bool availabilityChanged;
+        lock (_stateLock)
+        {
+            if (_circuit == state)
+            {
+                return false;
+            }
+
+            _circuit = state;
+            availabilityChanged = UpdateAvailability();
+        }
+
+        NotifyOwnerIf(availabilityChanged);
+        return true;
+    }
 
     /// <summary>Counts a request in flight; pair every call with one <see cref="EndRequest"/>.</summary>
     public void BeginRequest() => Interlocked.Increment(ref _activeRequests);
@@ -116,17 +139,21 @@ public sealed class Instance
     public bool RecordCheck(HealthCheckResult result, HealthThresholds thresholds)
     {
         ArgumentNullException.ThrowIfNull(result);
+        bool changed, availabilityChanged;
         lock (_stateLock)
         {
-            var next = _health.WithCheck(result, thresholds);
-            return Publish(next);
+            changed = Publish(_health.WithCheck(result, thresholds), out availabilityChanged);
         }
+
+        NotifyOwnerIf(availabilityChanged);
+        return changed;
     }
 
     /// <summary>Takes the instance out of rotation, or puts it back, for a reason other than a health check.</summary>
     /// <returns>Whether the instance changed between healthy and unhealthy.</returns>
     public bool SetHealth(bool healthy, DateTimeOffset at, HealthSource source, string? cause = null)
     {
+        bool changed, availabilityChanged;
         lock (_stateLock)
         {
             if (_health.IsHealthy == healthy)
@@ -143,32 +170,56 @@ public sealed class Instance
                 ConsecutiveFailures = 0,
                 ConsecutiveSuccesses = 0,
             };
-            return Publish(next);
+            changed = Publish(next, out availabilityChanged);
         }
+
+        NotifyOwnerIf(availabilityChanged);
+        return changed;
     }
 
     // Exchange and the barrier in Publish are full fences: the registry attaching a new owner and a health change
     // racing with it must not both read before the other's write, or neither would refresh the new owner.
     internal void AttachTo(Service owner) => Interlocked.Exchange(ref _owner, owner);
 
-    private bool Publish(InstanceHealth next)
+    /// <summary>Installs new health under the state lock.</summary>
+    private bool Publish(InstanceHealth next, out bool availabilityChanged)
     {
         var changed = next.IsHealthy != _health.IsHealthy;
         _health = next;
-        if (changed)
+        if (changed && next.IsHealthy)
         {
-            if (next.IsHealthy)
-            {
-                // Back in rotation with a clean slate: failures from before it was taken out no longer count.
-                Interlocked.Exchange(ref _passiveFailures, 0);
-            }
+            // Back in rotation with a clean slate: failures from before it was taken out no longer count.
+            Interlocked.Exchange(ref _passiveFailures, 0);
+        }
 
-            _isAvailable = next.IsHealthy;
+        availabilityChanged = changed && UpdateAvailability();
+        return changed;
+    }
+
+    /// <summary>Recomputes availability from health and circuit, under the state lock.</summary>
+    private bool UpdateAvailability()
+    {
+        var available = _health.IsHealthy && _circuit != CircuitState.Open;
+        if (available == _isAvailable)
+        {
+            return false;
+        }
+
+        _isAvailable = available;
+        return true;
+    }
+
+    /// <summary>
+    /// Tells the owning service to rebuild its available list, outside the state lock: the service takes its own lock
+    /// and may call back into this instance (a passive ejection), so holding ours here could deadlock.
+    /// </summary>
+    private void NotifyOwnerIf(bool availabilityChanged)
+    {
+        if (availabilityChanged)
+        {
             Interlocked.MemoryBarrier();
             Volatile.Read(ref _owner)?.RefreshAvailableInstances();
         }
-
-        return changed;
     }
 
     public override string ToString() => Id;

@@ -11,8 +11,14 @@ public sealed class Service
     private volatile Instance[] _available;
 
     internal Service(
-        string name, ILoadBalancer loadBalancer, string healthCheckPath, Instance[] instances, ThresholdOverrides? thresholds = null)
+        string name,
+        ILoadBalancer loadBalancer,
+        string healthCheckPath,
+        Instance[] instances,
+        ThresholdOverrides? thresholds = null,
+        TimeSpan? requestTimeout = null)
     {
+        RequestTimeout = requestTimeout;
         Name = name;
         LoadBalancer = loadBalancer;
         HealthCheckPath = healthCheckPath;
@@ -27,6 +33,9 @@ public sealed class Service
     public ILoadBalancer LoadBalancer { get; }
 
     public string HealthCheckPath { get; }
+
+    /// <summary>How long to wait for this service's response headers; null to use the gateway's timeout.</summary>
+    public TimeSpan? RequestTimeout { get; }
 
     /// <summary>The thresholds that apply to this service: its own where it sets them, the gateway's elsewhere.</summary>
     public HealthThresholds ThresholdsOver(HealthThresholds gatewayDefaults)
@@ -95,6 +104,15 @@ public sealed class Service
         }
 
         return false;
+    }
+
+    /// <summary>Asks the strategy for an available instance other than those already tried.</summary>
+    /// <remarks>The retry path only: it builds a smaller list, where <see cref="PickInstance"/> allocates nothing.</remarks>
+    public Instance? PickInstanceOtherThan(IReadOnlyCollection<Instance> tried)
+    {
+        ArgumentNullException.ThrowIfNull(tried);
+        var candidates = Array.FindAll(_available, instance => !tried.Contains(instance));
+        return LoadBalancer.Pick(candidates);
     }
 
     /// <summary>Makes this service the one its instances tell about health changes.</summary>

@@ -134,7 +134,12 @@ public sealed class ServiceRegistry
             ? previous.LoadBalancer
             : _loadBalancers.Create(canonicalStrategy);
         var thresholds = new ThresholdOverrides(definition.UnhealthyThreshold, definition.HealthyThreshold);
-        return new Service(definition.Name, loadBalancer, healthCheckPath, instances, thresholds);
+        if (definition.RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Request timeout of service '{definition.Name}' must be positive.", nameof(definition));
+        }
+
+        return new Service(definition.Name, loadBalancer, healthCheckPath, instances, thresholds, definition.RequestTimeout);
     }
 
     private static Instance? Reuse(Service? previous, InstanceDefinition wanted)

@@ -9,7 +9,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Polly;
 
 namespace Gateway.Infrastructure;
 
@@ -29,6 +28,9 @@ public static class DependencyInjection
             .Configure<IConfiguration>(ForwardingOptions.Bind)
             .ValidateOnStart();
 
+        services.AddOptions<ResilienceOptions>()
+            .Configure<IConfiguration>(ResilienceSettings.Bind)
+            .ValidateOnStart();
         services.AddOptions<HealthCheckOptions>()
             .Configure<IConfiguration>(HealthCheckSettings.Bind)
             .ValidateOnStart();
@@ -62,8 +64,7 @@ public static class DependencyInjection
     private static void AddUpstreamClient(this IServiceCollection services)
     {
         services.AddSingleton<IRequestForwarder, HttpRequestForwarder>();
-        services.AddSingleton(provider => Policy.TimeoutAsync<HttpResponseMessage>(
-            provider.GetRequiredService<IOptions<ForwardingOptions>>().Value.RequestTimeout));
+        services.AddSingleton<UpstreamPolicies>();
 
         services.AddHttpClient(HttpRequestForwarder.ClientName)
             // The timeout policy is the one timeout, so that a 504 always means the same thing.
@@ -81,7 +82,9 @@ public static class DependencyInjection
             })
             // The handler above pools connections itself; the factory must not rotate it away from under them.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .AddPolicyHandler((provider, _) => provider.GetRequiredService<Polly.Timeout.AsyncTimeoutPolicy<HttpResponseMessage>>())
+            // Outermost first: the instance's circuit breaker sees the timeout's verdict as a failure.
+            .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().CircuitBreakerFor(request))
+            .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().TimeoutFor(request))
             // The gateway logs each request once, itself; the factory's per-request log lines would double that.
             .RemoveAllLoggers();
     }

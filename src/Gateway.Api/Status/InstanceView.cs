@@ -11,6 +11,7 @@ public sealed record InstanceView(
     int Weight,
     bool Healthy,
     bool Available,
+    string Circuit,
     int ActiveRequests,
     DateTimeOffset? HealthySince,
     int ConsecutiveFailures,
@@ -30,6 +31,12 @@ public sealed record InstanceView(
             instance.Weight,
             health.IsHealthy,
             instance.IsAvailable,
+            instance.Circuit switch
+            {
+                CircuitState.Open => "open",
+                CircuitState.HalfOpen => "half-open",
+                _ => "closed",
+            },
             instance.ActiveRequests,
             health.Since,
             health.ConsecutiveFailures,

@@ -10,6 +10,7 @@ public sealed partial class ForwardRequestCommandHandler(
     ServiceRegistry registry,
     IRequestForwarder forwarder,
     IOptions<HealthCheckOptions> healthOptions,
+    IOptions<ResilienceOptions> resilienceOptions,
     TimeProvider timeProvider,
     ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
@@ -27,6 +28,41 @@ public sealed partial class ForwardRequestCommandHandler(
             return ForwardResult.NoHealthyInstance(service);
         }
 
+        var maxAttempts = resilienceOptions.Value.MaxAttempts;
+        List<Instance>? tried = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var upstream = await SendAsync(request, service, instance, cancellationToken);
+            if (upstream.Outcome == UpstreamOutcome.Responded)
+            {
+                return ForwardResult.Forwarded(service, instance, upstream.Response!, upstream.Elapsed, attempt);
+            }
+
+            var status = StatusOf(upstream.Outcome);
+            Instance? next = null;
+            if (attempt < maxAttempts && MayRetry(request, upstream))
+            {
+                (tried ??= []).Add(instance);
+                next = service.PickInstanceOtherThan(tried);
+            }
+
+            if (next is null)
+            {
+                return ForwardResult.Failed(status, service, instance, upstream.Elapsed, upstream.Error, attempt);
+            }
+
+            LogRetrying(logger, request.Method, service.Name, instance.Id, next.Id, attempt + 1);
+            instance = next;
+        }
+    }
+
+    /// <summary>
+    /// One attempt on one instance. A response leaves the request counted in flight, for the result to end; a
+    /// failure ends the count here and feeds passive health.
+    /// </summary>
+    private async Task<UpstreamResult> SendAsync(
+        ForwardRequestCommand request, Service service, Instance instance, CancellationToken cancellationToken)
+    {
         instance.BeginRequest();
         UpstreamResult upstream;
         try
@@ -53,28 +89,41 @@ public sealed partial class ForwardRequestCommandHandler(
                 instance.RecordPassiveSuccess();
             }
 
-            return ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed);
+            return upstream;
         }
 
         instance.EndRequest();
-        var status = upstream.Outcome switch
-        {
-            UpstreamOutcome.TimedOut => ForwardStatus.UpstreamTimeout,
-            UpstreamOutcome.Unreachable => ForwardStatus.UpstreamUnreachable,
-            UpstreamOutcome.ClientAborted => ForwardStatus.ClientAborted,
-            UpstreamOutcome.RequestBodyFailed => ForwardStatus.RequestBodyFailed,
-            _ => throw new InvalidOperationException($"Unexpected upstream outcome {upstream.Outcome}."),
-        };
-
-        if (status is ForwardStatus.UpstreamTimeout or ForwardStatus.UpstreamUnreachable)
+        if (upstream.Outcome is UpstreamOutcome.TimedOut or UpstreamOutcome.Unreachable)
         {
             var cause = Describe(upstream.Error);
             LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, cause);
-            RecordPassiveFailure(service, instance, status == ForwardStatus.UpstreamTimeout ? "timed out" : cause);
+            RecordPassiveFailure(service, instance, upstream.Outcome == UpstreamOutcome.TimedOut ? "timed out" : cause);
         }
 
-        return ForwardResult.Failed(status, service, instance, upstream.Elapsed, upstream.Error);
+        return upstream;
     }
+
+    /// <summary>
+    /// Whether the request can go to another instance without risk of doing its work twice: the instance gave no
+    /// answer (a timeout is not retried: the instance may still be working on it, and waiting again would double the
+    /// client's wait), the method is idempotent, and no byte of the body has been consumed.
+    /// </summary>
+    private static bool MayRetry(ForwardRequestCommand request, UpstreamResult upstream) =>
+        upstream.Outcome == UpstreamOutcome.Unreachable
+        && !upstream.BodyStarted
+        && IsIdempotent(request.Method);
+
+    private static bool IsIdempotent(string method) =>
+        method is "GET" or "HEAD" or "OPTIONS" or "PUT" or "DELETE" or "TRACE";
+
+    private static ForwardStatus StatusOf(UpstreamOutcome outcome) => outcome switch
+    {
+        UpstreamOutcome.TimedOut => ForwardStatus.UpstreamTimeout,
+        UpstreamOutcome.Unreachable => ForwardStatus.UpstreamUnreachable,
+        UpstreamOutcome.ClientAborted => ForwardStatus.ClientAborted,
+        UpstreamOutcome.RequestBodyFailed => ForwardStatus.RequestBodyFailed,
+        _ => throw new InvalidOperationException($"Unexpected upstream outcome {outcome}."),
+    };
 
     /// <summary>Outlier detection: enough failures in a row take an instance out before the next health check.</summary>
     private void RecordPassiveFailure(Service service, Instance instance, string cause)
@@ -96,6 +145,11 @@ public sealed partial class ForwardRequestCommandHandler(
             LogKeptAsLast(logger, service.Name, instance.Id, failures);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "{Method} {Service}: retrying on {NextInstanceId} after {InstanceId} gave no answer (attempt {Attempt})")]
+    private static partial void LogRetrying(
+        ILogger logger, string method, string service, string instanceId, string nextInstanceId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId} is out of rotation: {Cause}")]
     private static partial void LogEjected(ILogger logger, string service, string instanceId, string cause);

@@ -17,8 +17,10 @@ public sealed class ForwardResult : IAsyncDisposable
         Instance? instance,
         IUpstreamResponse? response,
         TimeSpan upstreamElapsed,
-        Exception? error)
+        Exception? error,
+        int attempts)
     {
+        Attempts = attempts;
         Status = status;
         Service = service;
         Instance = instance;
@@ -44,18 +46,23 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>The transport failure behind an unsuccessful status, for logs.</summary>
     public Exception? Error { get; }
 
+    /// <summary>Instances the request was sent to: more than one when it was retried elsewhere.</summary>
+    public int Attempts { get; }
+
     public static ForwardResult UnknownService(string requested) =>
-        new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null);
+        new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 
     public static ForwardResult NoHealthyInstance(Service service) =>
-        new(ForwardStatus.NoHealthyInstance, service.Name, null, null, TimeSpan.Zero, null);
+        new(ForwardStatus.NoHealthyInstance, service.Name, null, null, TimeSpan.Zero, null, 0);
 
     /// <summary>A response to pass back; the result takes over the in-flight count already begun on the instance.</summary>
-    internal static ForwardResult Forwarded(Service service, Instance instance, IUpstreamResponse response, TimeSpan elapsed) =>
-        new(ForwardStatus.Forwarded, service.Name, instance, response, elapsed, null) { _inFlightOn = instance };
+    internal static ForwardResult Forwarded(
+        Service service, Instance instance, IUpstreamResponse response, TimeSpan elapsed, int attempts = 1) =>
+        new(ForwardStatus.Forwarded, service.Name, instance, response, elapsed, null, attempts) { _inFlightOn = instance };
 
-    internal static ForwardResult Failed(ForwardStatus status, Service service, Instance instance, TimeSpan elapsed, Exception? error) =>
-        new(status, service.Name, instance, null, elapsed, error);
+    internal static ForwardResult Failed(
+        ForwardStatus status, Service service, Instance instance, TimeSpan elapsed, Exception? error, int attempts = 1) =>
+        new(status, service.Name, instance, null, elapsed, error, attempts);
 
     public async ValueTask DisposeAsync()
     {

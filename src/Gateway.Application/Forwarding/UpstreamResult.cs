@@ -3,13 +3,13 @@ namespace Gateway.Application.Forwarding;
 /// <summary>What <see cref="IRequestForwarder"/> reports: a response, or why there is none.</summary>
 public sealed record UpstreamResult
 {
-    private UpstreamResult(UpstreamOutcome outcome, IUpstreamResponse? response, TimeSpan elapsed, Exception? error, bool mayRetry)
+    private UpstreamResult(UpstreamOutcome outcome, IUpstreamResponse? response, TimeSpan elapsed, Exception? error, bool bodyStarted)
     {
         Outcome = outcome;
         Response = response;
         Elapsed = elapsed;
         Error = error;
-        RequestNotSent = mayRetry;
+        BodyStarted = bodyStarted;
     }
 
     public UpstreamOutcome Outcome { get; }
@@ -24,10 +24,10 @@ public sealed record UpstreamResult
     public Exception? Error { get; }
 
     /// <summary>
-    /// True when the failure happened before the instance could have seen the request (the connection was never
-    /// established), so sending it elsewhere cannot repeat it.
+    /// Whether any of the client's request body was read before the failure. A started body is gone: the request
+    /// cannot be sent again, to any instance.
     /// </summary>
-    public bool RequestNotSent { get; }
+    public bool BodyStarted { get; }
 
     public static UpstreamResult Responded(IUpstreamResponse response, TimeSpan elapsed)
     {
@@ -35,13 +35,13 @@ public sealed record UpstreamResult
         return new(UpstreamOutcome.Responded, response, elapsed, null, false);
     }
 
-    public static UpstreamResult Failed(UpstreamOutcome outcome, TimeSpan elapsed, Exception? error, bool requestNotSent = false)
+    public static UpstreamResult Failed(UpstreamOutcome outcome, TimeSpan elapsed, Exception? error, bool bodyStarted = false)
     {
         if (outcome == UpstreamOutcome.Responded)
         {
             throw new ArgumentException("A failure needs an outcome other than Responded.", nameof(outcome));
         }
 
-        return new(outcome, null, elapsed, error, requestNotSent);
+        return new(outcome, null, elapsed, error, bodyStarted);
     }
 }

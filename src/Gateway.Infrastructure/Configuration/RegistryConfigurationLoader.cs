@@ -81,6 +81,7 @@ internal static class RegistryConfigurationLoader
         var healthCheckPath = "/health";
         int? unhealthyThreshold = null;
         int? healthyThreshold = null;
+        TimeSpan? requestTimeout = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -115,16 +116,19 @@ internal static class RegistryConfigurationLoader
                 case "healthythreshold":
                     healthyThreshold = ReadInteger(field, path, 1, 1000, settings);
                     break;
+                case "requesttimeout":
+                    requestTimeout = ReadSeconds(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold or HealthyThreshold)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold or RequestTimeout)");
                     break;
             }
         }
 
         return settings.Errors.Count == errorsBefore
-            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold)
+            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold, requestTimeout)
             : null;
     }
 
@@ -221,6 +225,18 @@ internal static class RegistryConfigurationLoader
         }
 
         return value;
+    }
+
+    private static TimeSpan? ReadSeconds(IConfigurationSection field, string path, SettingsReader settings)
+    {
+        if (!double.TryParse(field.Value?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            || !double.IsFinite(seconds) || seconds <= 0 || seconds > 86_400)
+        {
+            settings.Fail(path, field.Value, "is not a number of seconds greater than 0 and at most 86400");
+            return null;
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary><c>load_balancer</c>, <c>LoadBalancer</c> and <c>loadBalancer</c> all name the same key.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Application.Forwarding;
 using Microsoft.Extensions.Primitives;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace Gateway.Infrastructure.Http;
@@ -31,7 +32,8 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
             var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return UpstreamResult.Responded(new HttpUpstreamResponse(message, response), timeProvider.GetElapsedTime(started));
         }
-        catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException or IOException)
+        catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException
+            or BrokenCircuitException or IOException)
         {
             message.Dispose();
             var elapsed = timeProvider.GetElapsedTime(started);
@@ -51,17 +53,14 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
             return UpstreamResult.Failed(UpstreamOutcome.RequestBodyFailed, elapsed, sourceError);
         }
 
+        var bodyStarted = body is { Started: true };
         if (error is TimeoutRejectedException)
         {
-            return UpstreamResult.Failed(UpstreamOutcome.TimedOut, elapsed, error);
+            return UpstreamResult.Failed(UpstreamOutcome.TimedOut, elapsed, error, bodyStarted);
         }
 
-        // A connection that was never made carried nothing: the request may safely go to another instance.
-        var notSent = error is HttpRequestException
-        {
-            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
-        } && body is not { Started: true };
-        return UpstreamResult.Failed(UpstreamOutcome.Unreachable, elapsed, error, notSent);
+        // Refused, reset, an invalid response, or an open circuit that never let the request out.
+        return UpstreamResult.Failed(UpstreamOutcome.Unreachable, elapsed, error, bodyStarted);
     }
 
     private static HttpRequestMessage CreateMessage(UpstreamRequest request, out StreamingBodyContent? body)
@@ -77,6 +76,9 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
+
+        // The policy selectors of the client read the target from here: the instance's breaker, the service's timeout.
+        message.Options.Set(UpstreamPolicies.TargetKey, request);
 
         body = null;
         var contentLength = (long?)null;

@@ -61,6 +61,20 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public GatewayFactory WithService(string name, params TestBackend[] backends) => WithService(name, "round_robin", backends);
 
+    /// <summary>Registers a service whose instances are 127.0.0.1 on the given ports, listening or not.</summary>
+    public GatewayFactory WithServicePorts(string name, string loadBalancer, params int[] ports)
+    {
+        var prefix = $"Gateway:Services:{name}";
+        _settings[$"{prefix}:LoadBalancer"] = loadBalancer;
+        for (var i = 0; i < ports.Length; i++)
+        {
+            _settings[$"{prefix}:Instances:{i}:Host"] = "127.0.0.1";
+            _settings[$"{prefix}:Instances:{i}:Port"] = ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return this;
+    }
+
     public GatewayFactory WithServices(Action<IServiceCollection> configure)
     {
         _services.Add(configure);

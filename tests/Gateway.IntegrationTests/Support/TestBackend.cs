@@ -44,8 +44,11 @@ public sealed class TestBackend : IAsyncDisposable
     /// <summary>Everything else: the gateway's own health probes.</summary>
     public ConcurrentQueue<ReceivedRequest> Probes { get; } = new();
 
-    /// <summary>Answers every request; replace it to script the backend. Runs after the request was recorded.</summary>
+    /// <summary>Answers proxied requests; replace it to script the backend. Runs after the request was recorded.</summary>
     public Func<HttpContext, Task> Handler { get; set; } = DefaultHandler;
+
+    /// <summary>Answers the gateway's health probes: 200 unless replaced.</summary>
+    public Func<HttpContext, Task> ProbeHandler { get; set; } = context => context.Response.WriteAsJsonAsync(new { status = "healthy" });
 
     public static async Task<TestBackend> StartAsync(string name = "backend")
     {
@@ -63,6 +66,14 @@ public sealed class TestBackend : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         backend.Port = new Uri(address).Port;
         return backend;
+    }
+
+    /// <summary>Stops at once, as a crash would: connections and requests in flight are cut, not drained.</summary>
+    public async Task KillAsync()
+    {
+        using var now = new CancellationTokenSource();
+        await now.CancelAsync();
+        await _app.StopAsync(now.Token);
     }
 
     public async ValueTask DisposeAsync()
@@ -102,9 +113,10 @@ public sealed class TestBackend : IAsyncDisposable
             headers,
             length,
             Convert.ToHexStringLower(sha.GetHashAndReset()));
-        (headers.ContainsKey("X-Forwarded-Prefix") ? Received : Probes).Enqueue(received);
+        var proxied = headers.ContainsKey("X-Forwarded-Prefix");
+        (proxied ? Received : Probes).Enqueue(received);
         context.Items[typeof(ReceivedRequest)] = received;
         context.Response.Headers["X-Backend"] = Name;
-        await Handler(context);
+        await (proxied ? Handler : ProbeHandler)(context);
     }
 }

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Gateway.Application.Forwarding;
+using Gateway.Domain;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using CircuitState = Gateway.Domain.CircuitState;
+using Polly.Timeout;
+
+namespace Gateway.Infrastructure.Http;
+
+/// <summary>
+/// The Polly policies of the upstream client, chosen per request: the circuit breaker of the instance the request
+/// goes to, and the timeout of its service.
+/// </summary>
+/// <remarks>
+/// Policies are built once per instance (a breaker must see all of its instance's calls) and once per distinct
+/// timeout, so choosing them costs a lookup, not an allocation. Breakers are keyed by the instance object in a
+/// weak table: an instance removed from the registry takes its breaker with it.
+/// </remarks>
+internal sealed partial class UpstreamPolicies(
+    IOptions<ForwardingOptions> forwarding,
+    IOptions<ResilienceOptions> resilience,
+    TimeProvider timeProvider,
+    ILogger<UpstreamPolicies> logger)
+{
+    private readonly ResilienceOptions _resilience = resilience.Value;
+    private readonly TimeProvider _timeProvider = timeProvider;
+    private readonly ILogger _logger = logger;
+
+    /// <summary>Where the forwarder leaves the request's service and instance for the policy selectors.</summary>
+    public static readonly HttpRequestOptionsKey<UpstreamRequest> TargetKey = new("Gateway.Upstream");
+
+    private readonly ConditionalWeakTable<Instance, Breaker> _breakers = [];
+    private readonly ConcurrentDictionary<TimeSpan, IAsyncPolicy<HttpResponseMessage>> _timeouts = new();
+
+    public IAsyncPolicy<HttpResponseMessage> TimeoutFor(HttpRequestMessage request)
+    {
+        var timeout = Target(request)?.Service.RequestTimeout ?? forwarding.Value.RequestTimeout;
+        return _timeouts.GetOrAdd(timeout, static t => Policy.TimeoutAsync<HttpResponseMessage>(t, TimeoutStrategy.Optimistic));
+    }
+
+    public IAsyncPolicy<HttpResponseMessage> CircuitBreakerFor(HttpRequestMessage request) =>
+        Target(request) is { } target
+            ? _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance)).Policy
+            : Policy.NoOpAsync<HttpResponseMessage>();
+
+    private static UpstreamRequest? Target(HttpRequestMessage request) =>
+        request.Options.TryGetValue(TargetKey, out var target) ? target : null;
+
+    /// <summary>One instance's breaker, and the timer that puts the instance back in rotation when its break ends.</summary>
+    private sealed class Breaker
+    {
+        private readonly UpstreamPolicies _owner;
+        private readonly string _service;
+        private readonly Instance _instance;
+        private ITimer? _breakTimer;
+
+        public Breaker(UpstreamPolicies owner, string service, Instance instance)
+        {
+            _owner = owner;
+            _service = service;
+            _instance = instance;
+            var options = owner._resilience;
+            // Breaker outside, timeout inside: a timeout is a failure the breaker counts. A 5xx is one too; the
+            // client's own cancellation is not.
+            Policy = Polly.Policy<HttpResponseMessage>
+                .Handle<HttpRequestException>()
+                .Or<TimeoutRejectedException>()
+                .OrResult(response => (int)response.StatusCode >= 500)
+                .CircuitBreakerAsync(options.FailureThreshold, options.BreakDuration, OnBreak, OnReset, OnHalfOpen);
+        }
+
+        public AsyncCircuitBreakerPolicy<HttpResponseMessage> Policy { get; }
+
+        private void OnBreak(DelegateResult<HttpResponseMessage> outcome, TimeSpan duration)
+        {
+            _instance.SetCircuit(CircuitState.Open);
+            LogOpened(_owner._logger, _service, _instance.Id, duration.TotalSeconds);
+            // The strategies skip an open instance, so no request would ever reach Polly to find the break over:
+            // a timer puts the instance back in rotation, and its next request is the trial.
+            Interlocked.Exchange(ref _breakTimer, _owner._timeProvider.CreateTimer(
+                static state => ((Instance)state!).SetCircuit(CircuitState.HalfOpen),
+                _instance,
+                duration,
+                Timeout.InfiniteTimeSpan))?.Dispose();
+        }
+
+        private void OnReset()
+        {
+            Interlocked.Exchange(ref _breakTimer, null)?.Dispose();
+            if (_instance.SetCircuit(CircuitState.Closed))
+            {
+                LogClosed(_owner._logger, _service, _instance.Id);
+            }
+        }
+
+        private void OnHalfOpen() => _instance.SetCircuit(CircuitState.HalfOpen);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId}: circuit opened for {BreakSeconds} s")]
+    private static partial void LogOpened(ILogger logger, string service, string instanceId, double breakSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId}: circuit closed")]
+    private static partial void LogClosed(ILogger logger, string service, string instanceId);
+}
