@@ -15,8 +15,9 @@ public static class DependencyInjection
         services.AddScoped<ServiceFactory>(provider => provider.GetService!);
         services.AddScoped<IMediator, Mediator>();
 
-        services.AddScoped<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
-        services.AddScoped<IRequestHandler<CheckHealthCommand, CheckHealthResult>, CheckHealthCommandHandler>();
+        // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
+        services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
+        services.AddSingleton<IRequestHandler<CheckHealthCommand, CheckHealthResult>, CheckHealthCommandHandler>();
         return services;
     }
 }

@@ -82,9 +82,7 @@ public static class DependencyInjection
             })
             // The handler above pools connections itself; the factory must not rotate it away from under them.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // Outermost first: the instance's circuit breaker sees the timeout's verdict as a failure.
-            .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().CircuitBreakerFor(request))
-            .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().TimeoutFor(request))
+            .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().For(request))
             // The gateway logs each request once, itself; the factory's per-request log lines would double that.
             .RemoveAllLoggers();
     }

@@ -11,8 +11,10 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
 {
     // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
     [Route("{service}/{**path}", Order = int.MaxValue)]
-    public async Task<IActionResult> Forward(string service)
+    public async Task<IActionResult> Forward()
     {
+        // Read from the route rather than bound as a parameter: model binding would cost every proxied request.
+        var service = (string)RouteData.Values["service"]!;
         var request = Request;
         if (HasAmbiguousFraming(request))
         {
@@ -32,6 +34,7 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
             RequestTarget.AfterFirstSegment(RawTarget()),
             request.Headers,
             CanHaveBody() ? request.Body : null,
+            request.ContentLength,
             new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);

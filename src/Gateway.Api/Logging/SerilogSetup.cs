@@ -30,8 +30,7 @@ internal static class SerilogSetup
             // The framework's per-request lines would double the gateway's own; its warnings still come through.
             .MinimumLevel.Override("Microsoft.AspNetCore", Max(options.Level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.Extensions.Http", Max(options.Level, LogEventLevel.Warning))
-            .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning))
-            .Enrich.FromLogContext();
+            .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning));
 
         if (options.Format == LogFormat.Json)
         {

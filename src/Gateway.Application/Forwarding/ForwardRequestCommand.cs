@@ -8,6 +8,7 @@ namespace Gateway.Application.Forwarding;
 /// <param name="PathAndQuery">The rest of the request target exactly as the client sent it, starting with '/'.</param>
 /// <param name="Headers">The client's request headers, hop-by-hop ones included: the forwarder decides what passes.</param>
 /// <param name="Body">The request body, or null when the request has none; read once, as it arrives.</param>
+/// <param name="ContentLength">The body's declared length, or null when it is sent in chunks.</param>
 /// <param name="Client">Where the request came from, for the X-Forwarded-* headers.</param>
 public sealed record ForwardRequestCommand(
     string Service,
@@ -15,4 +16,5 @@ public sealed record ForwardRequestCommand(
     string PathAndQuery,
     IEnumerable<KeyValuePair<string, StringValues>> Headers,
     Stream? Body,
+    long? ContentLength,
     ClientInfo Client) : IRequest<ForwardResult>;

@@ -13,6 +13,10 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
 {
     public const string ClientName = "Gateway.Upstream";
 
+    // One client for the life of the forwarder: its handler is never rotated (the factory's handler lifetime is
+    // infinite), and a client per request would cost an HttpClient and its cancellation source each time.
+    private readonly HttpClient _client = clientFactory.CreateClient(ClientName);
+
     /// <summary>Headers that describe a body and so travel with the content, not the request.</summary>
     private static readonly FrozenSet<string> ContentHeaders = new[]
     {
@@ -25,11 +29,10 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
     public async Task<UpstreamResult> ForwardAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
         var message = CreateMessage(request, out var body);
-        var client = clientFactory.CreateClient(ClientName);
         var started = timeProvider.GetTimestamp();
         try
         {
-            var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             return UpstreamResult.Responded(new HttpUpstreamResponse(message, response), timeProvider.GetElapsedTime(started));
         }
         catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException
@@ -80,40 +83,34 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
         // The policy selectors of the client read the target from here: the instance's breaker, the service's timeout.
         message.Options.Set(UpstreamPolicies.TargetKey, request);
 
-        body = null;
-        var contentLength = (long?)null;
+        body = command.Body is null ? null : new StreamingBodyContent(command.Body, command.ContentLength);
+        message.Content = body;
+
+        // One pass over the client's headers. Those that Connection names are hop-by-hop too; they are rare, so they
+        // are taken out afterwards rather than looked up before every header.
         var connection = StringValues.Empty;
         var forwardedFor = StringValues.Empty;
         foreach (var (name, values) in command.Headers)
         {
-            if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            if (HopByHopHeaders.IsHopByHop(name, values, StringValues.Empty))
             {
-                connection = values;
-            }
-            else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) && long.TryParse(values, out var length))
-            {
-                contentLength = length;
-            }
-            else if (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
-            {
-                forwardedFor = values;
-            }
-        }
+                if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                {
+                    connection = values;
+                }
 
-        if (command.Body is not null)
-        {
-            body = new StreamingBodyContent(command.Body, contentLength);
-            message.Content = body;
-        }
-
-        foreach (var (name, values) in command.Headers)
-        {
-            if (HopByHopHeaders.IsHopByHop(name, values, connection) || IsReplaced(name))
-            {
                 continue;
             }
 
-            if (!ContentHeaders.Contains(name))
+            if (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
+            {
+                forwardedFor = values;
+            }
+            else if (IsReplaced(name))
+            {
+                continue;
+            }
+            else if (!ContentHeaders.Contains(name))
             {
                 Add(message.Headers, name, values);
             }
@@ -121,6 +118,11 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
             {
                 Add(body.Headers, name, values);
             }
+        }
+
+        if (connection.Count > 0)
+        {
+            RemoveNamedBy(connection, message.Headers, body?.Headers);
         }
 
         AddForwardedHeaders(message, request, forwardedFor);
@@ -155,6 +157,19 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
                 || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)));
+
+    private static void RemoveNamedBy(StringValues connection, HttpHeaders headers, HttpHeaders? contentHeaders)
+    {
+        foreach (var value in connection)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var name = value.AsSpan()[range].Trim().ToString();
+                headers.Remove(name);
+                contentHeaders?.Remove(name);
+            }
+        }
+    }
 
     private static void Add(HttpHeaders headers, string name, StringValues values)
     {

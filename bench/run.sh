@@ -1,0 +1,446 @@
+#!/usr/bin/env bash
+# Proxy benchmark: the gateway against a minimal YARP proxy (bench/YarpBaseline), both in front of the same two
+# nginx backends, driven by wrk. See "Proxy benchmark (wrk)" in bench/README.md.
+#
+# Settings (environment):
+#   ROUNDS=3          measured rounds; every round runs every target on every scenario, in alternating order
+#   DURATION=10       seconds of each wrk run
+#   WARMUP=30         seconds of unmeasured wrk per target and scenario before the rounds; 0 skips it. The JIT
+#                     tiers the gateway's larger request path up slowly on a busy machine: 5-15 s is not enough
+#   CONNECTIONS=64    wrk connections (always one wrk thread: -t1)
+#   WRK_TIMEOUT=10s   wrk request timeout; a slower response counts as a socket error (wrk's default is 2s)
+#   SCENARIOS="json 1mb"
+#   LOG_LEVEL=Warning the gateway's LOG_LEVEL for the main comparison
+#   INFO_RUN=1        also measure a second gateway with LOG_LEVEL=Information ("gateway-info"); 0 skips it
+#   TRANSFER_MB=200   size of the file streamed through each proxy for the memory check; 0 skips the check
+#   SKIP_BUILD=0      1 uses the existing Release builds
+#   WRK_CPU=0 SERVER_CPU=1   CPUs for taskset: wrk on one, proxies and nginx on the other
+#   BACKEND_PORTS="19001 19002" GATEWAY_PORT=18080 GATEWAY_INFO_PORT=18081 YARP_PORT=18090
+#   RESULTS_DIR=bench/results
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-30}
+CONNECTIONS=${CONNECTIONS:-64}
+WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
+SCENARIOS=${SCENARIOS:-"json 1mb"}
+GW_LOG_LEVEL=${LOG_LEVEL:-Warning}
+INFO_RUN=${INFO_RUN:-1}
+TRANSFER_MB=${TRANSFER_MB:-200}
+SKIP_BUILD=${SKIP_BUILD:-0}
+WRK_CPU=${WRK_CPU:-0}
+SERVER_CPU=${SERVER_CPU:-1}
+read -r -a BACKEND_PORTS <<<"${BACKEND_PORTS:-19001 19002}"
+GATEWAY_PORT=${GATEWAY_PORT:-18080}
+GATEWAY_INFO_PORT=${GATEWAY_INFO_PORT:-18081}
+YARP_PORT=${YARP_PORT:-18090}
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT_DIR=$RESULTS_DIR/proxy-$STAMP
+GATEWAY_DLL=$REPO/src/Gateway.Api/bin/Release/net10.0/Gateway.Api.dll
+YARP_DLL=$REPO/bench/YarpBaseline/bin/Release/net10.0/YarpBaseline.dll
+CLK_TCK=$(getconf CLK_TCK)
+
+WORK=""
+PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ -n $WORK && -d $WORK ]]; then
+        rm -rf "$WORK"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------------------- tools
+install_tools() {
+    local missing=()
+    command -v nginx >/dev/null || missing+=(nginx)
+    command -v wrk >/dev/null || missing+=(wrk)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v taskset >/dev/null || missing+=(util-linux)
+    ((${#missing[@]} == 0)) && return
+    log "installing ${missing[*]}"
+    local sudo=""
+    if ((EUID != 0)); then
+        command -v sudo >/dev/null || die "need root or sudo to install ${missing[*]}"
+        sudo=sudo
+    fi
+    # Debian's nginx package starts the system nginx on port 80 unless policy-rc.d forbids it; forbid it for the
+    # install if nothing does yet, so that the only nginx running is ours.
+    local policy=/usr/sbin/policy-rc.d placed=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && placed=1
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    ((placed)) && $sudo rm -f "$policy"
+    return 0
+}
+
+# -------------------------------------------------------------------------------------------------------- helpers
+port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+
+cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; the name in field 2 may hold spaces)
+    local stat
+    stat=$(<"/proc/$1/stat")
+    stat=${stat##*) }
+    awk '{ print $12 + $13 }' <<<"$stat"
+}
+
+status_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
+
+wait_ready() { # name pid url
+    local i
+    for ((i = 0; i < 120; i++)); do
+        kill -0 "$2" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 exited during start-up"; }
+        if [[ $(curl -s -o /dev/null -w '%{http_code}' "$3" || true) == 200 ]]; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    die "$1 did not answer 200 on $3 within 60 s"
+}
+
+pinned() { # cpu command... (no pinning on a one-CPU machine)
+    local cpu=$1
+    shift
+    if ((NCPU > 1)); then
+        exec taskset -c "$cpu" "$@"
+    else
+        exec "$@"
+    fi
+}
+
+# Parses a wrk --latency report into: requests rps p50_ms p99_ms errors
+parse_wrk() {
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+            if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+            if (v ~ /m$/)  { sub(/m$/, "", v);  return v * 60000 }
+            if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+            return v + 0
+        }
+        /requests in/ { requests = $1 }
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { errors += $NF }
+        /Socket errors:/ {
+            gsub(/,/, "")
+            for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) errors += $i
+        }
+        END { printf "%d %.1f %.3f %.3f %d\n", requests, rps, p50, p99, errors }
+    ' "$1"
+}
+
+# ------------------------------------------------------------------------------------------------------------ set-up
+NCPU=$(nproc)
+((NCPU > 1)) || log "warning: one CPU only; running without taskset pinning"
+((ROUNDS >= 1 && DURATION >= 1)) || die "ROUNDS and DURATION must be at least 1"
+
+install_tools
+
+PORTS=("${BACKEND_PORTS[@]}" "$GATEWAY_PORT" "$YARP_PORT")
+((INFO_RUN)) && PORTS+=("$GATEWAY_INFO_PORT")
+for port in "${PORTS[@]}"; do
+    port_free "$port" || die "port $port is in use; set BACKEND_PORTS/GATEWAY_PORT/GATEWAY_INFO_PORT/YARP_PORT"
+done
+
+if [[ $SKIP_BUILD != 1 ]]; then
+    log "building the gateway and the YARP baseline (Release)"
+    dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed (run: dotnet build -c Release src/Gateway.Api)"
+    dotnet build -c Release --nologo -v quiet "$REPO/bench/YarpBaseline" >/dev/null || die "YARP baseline build failed"
+fi
+[[ -f $GATEWAY_DLL && -f $YARP_DLL ]] || die "missing $GATEWAY_DLL or $YARP_DLL"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX")
+chmod 755 "$WORK" # nginx workers run as an unprivileged user and must reach the files
+mkdir -p "$WORK/nginx" "$OUT_DIR/raw"
+
+head -c $((1024 * 1024)) /dev/urandom >"$WORK/1mb.bin"
+if ((TRANSFER_MB > 0)); then
+    fallocate -l $((TRANSFER_MB * 1024 * 1024)) "$WORK/big.bin" 2>/dev/null || truncate -s $((TRANSFER_MB * 1024 * 1024)) "$WORK/big.bin"
+fi
+chmod 644 "$WORK"/*.bin
+
+{
+    echo "worker_processes 1;"
+    echo "daemon off;"
+    echo "pid $WORK/nginx.pid;"
+    echo "error_log $WORK/nginx-error.log warn;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    echo "  access_log off;"
+    echo "  sendfile on;"
+    echo "  tcp_nopush on;"
+    echo "  keepalive_requests 1000000;"
+    echo "  keepalive_timeout 120s;"
+    for port in "${BACKEND_PORTS[@]}"; do
+        echo "  server {"
+        echo "    listen 127.0.0.1:$port;"
+        echo "    location = /health { default_type application/json; return 200 '{\"status\":\"healthy\"}'; }"
+        echo "    location = /json { default_type application/json; return 200 '{\"ok\":true,\"backend\":$port,\"message\":\"hello from the bench backend\",\"items\":[1,2,3]}'; }"
+        echo "    location = /1mb { default_type application/octet-stream; alias $WORK/1mb.bin; }"
+        echo "    location = /big { default_type application/octet-stream; alias $WORK/big.bin; }"
+        echo "  }"
+    done
+    echo "}"
+} >"$WORK/nginx.conf"
+
+log "starting nginx backends on ports ${BACKEND_PORTS[*]} (CPU $SERVER_CPU)"
+(pinned "$SERVER_CPU" nginx -p "$WORK/nginx" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf") >"$WORK/nginx.log" 2>&1 &
+NGINX_PID=$!
+PIDS+=("$NGINX_PID")
+wait_ready nginx "$NGINX_PID" "http://127.0.0.1:${BACKEND_PORTS[0]}/json"
+
+BACKENDS=""
+REGISTRY_INSTANCES=""
+for port in "${BACKEND_PORTS[@]}"; do
+    BACKENDS+="${BACKENDS:+,}127.0.0.1:$port"
+    REGISTRY_INSTANCES+="${REGISTRY_INSTANCES:+, }{\"Host\": \"127.0.0.1\", \"Port\": $port}"
+done
+cat >"$WORK/registry.json" <<EOF
+{"bench": {"LoadBalancer": "round_robin", "HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES]}}
+EOF
+
+declare -A TARGET_PID TARGET_PORT
+TARGETS=()
+
+start_gateway() { # name port log-level
+    log "starting $1 on port $2 (LOG_LEVEL=$3, CPU $SERVER_CPU)"
+    (
+        cd "$(dirname "$GATEWAY_DLL")"
+        export GATEWAY_HOST=127.0.0.1 GATEWAY_PORT=$2 LOG_LEVEL=$3 GATEWAY_REGISTRY_FILE=$WORK/registry.json
+        pinned "$SERVER_CPU" dotnet "$GATEWAY_DLL"
+    ) >"$WORK/$1.log" 2>&1 &
+    TARGET_PID[$1]=$!
+    TARGET_PORT[$1]=$2
+    PIDS+=("$!")
+    TARGETS+=("$1")
+    wait_ready "$1" "$!" "http://127.0.0.1:$2/bench/json"
+}
+
+start_gateway gateway "$GATEWAY_PORT" "$GW_LOG_LEVEL"
+
+log "starting yarp on port $YARP_PORT (CPU $SERVER_CPU)"
+(
+    cd "$(dirname "$YARP_DLL")"
+    pinned "$SERVER_CPU" dotnet "$YARP_DLL" --port "$YARP_PORT" --backends "$BACKENDS"
+) >"$WORK/yarp.log" 2>&1 &
+TARGET_PID[yarp]=$!
+TARGET_PORT[yarp]=$YARP_PORT
+PIDS+=("$!")
+TARGETS+=(yarp)
+wait_ready yarp "${TARGET_PID[yarp]}" "http://127.0.0.1:$YARP_PORT/bench/json"
+
+if ((INFO_RUN)); then
+    start_gateway gateway-info "$GATEWAY_INFO_PORT" Information
+fi
+
+for target in "${TARGETS[@]}"; do
+    for scenario in $SCENARIOS; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${TARGET_PORT[$target]}/bench/$scenario")
+        [[ $code == 200 ]] || die "$target answered $code for /bench/$scenario"
+    done
+done
+
+run_wrk() { # target scenario seconds output
+    (pinned "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout "$WRK_TIMEOUT" --latency "http://127.0.0.1:${TARGET_PORT[$1]}/bench/$2") >"$4" 2>&1
+}
+
+alive() { kill -0 "${TARGET_PID[$1]}" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 died"; }; }
+
+# ------------------------------------------------------------------------------------------------------- measuring
+# The body must stream: a large download through a proxy should leave its memory where it was. Measured first, on
+# processes that have served only the start-up checks, so that pools grown by the load rounds cannot hide growth.
+declare -A XFER_AFTER XFER_PEAK XFER_OK
+if ((TRANSFER_MB > 0)); then
+    for target in "${TARGETS[@]}"; do
+        pid=${TARGET_PID[$target]}
+        before=$(status_kb "$pid" VmRSS)
+        (
+            peak=0
+            while kill -0 "$pid" 2>/dev/null; do
+                rss=$(status_kb "$pid" VmRSS 2>/dev/null || echo 0)
+                ((rss > peak)) && peak=$rss
+                echo "$peak" >"$WORK/peak-$target"
+                [[ -e $WORK/stop-$target ]] && break
+                sleep 0.05
+            done
+        ) &
+        sampler=$!
+        size=$(curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${TARGET_PORT[$target]}/bench/big")
+        touch "$WORK/stop-$target"
+        wait "$sampler" || true
+        after=$(status_kb "$pid" VmRSS)
+        peak=$(<"$WORK/peak-$target")
+        read -r bytes speed <<<"$size"
+        XFER_OK[$target]=$([[ $bytes == $((TRANSFER_MB * 1024 * 1024)) ]] && echo ok || echo "SHORT ($bytes bytes)")
+        XFER_AFTER[$target]=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", (a - b) / 1024 }')
+        XFER_PEAK[$target]=$(awk -v a="$peak" -v b="$before" 'BEGIN { printf "%.1f", (a - b) / 1024 }')
+        log "$TRANSFER_MB MB through $target: ${XFER_OK[$target]}, $(awk -v s="$speed" 'BEGIN { printf "%.0f", s / 1048576 }') MiB/s, RSS $(awk -v b="$before" 'BEGIN { printf "%.1f", b / 1024 }') MB before, +${XFER_AFTER[$target]} MB after, +${XFER_PEAK[$target]} MB at peak"
+    done
+fi
+
+if ((WARMUP > 0)); then
+    log "warming up: ${WARMUP}s per target and scenario"
+    for target in "${TARGETS[@]}"; do
+        for scenario in $SCENARIOS; do
+            run_wrk "$target" "$scenario" "$WARMUP" "$OUT_DIR/raw/warmup-$target-$scenario.txt"
+            alive "$target"
+        done
+    done
+fi
+
+DATA=$OUT_DIR/rounds.tsv
+printf 'round\tscenario\ttarget\trequests\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\n' >"$DATA"
+ntargets=${#TARGETS[@]}
+for ((round = 1; round <= ROUNDS; round++)); do
+    for scenario in $SCENARIOS; do
+        # Rotate the order every round so that no target always runs first, or right after the same other one.
+        for ((k = 0; k < ntargets; k++)); do
+            target=${TARGETS[$(((k + round - 1) % ntargets))]}
+            pid=${TARGET_PID[$target]}
+            raw=$OUT_DIR/raw/round$round-$target-$scenario.txt
+            before=$(cpu_ticks "$pid")
+            run_wrk "$target" "$scenario" "$DURATION" "$raw"
+            after=$(cpu_ticks "$pid")
+            alive "$target"
+            read -r requests rps p50 p99 errors < <(parse_wrk "$raw")
+            cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0) }')
+            printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$target" "$requests" "$rps" "$p50" "$p99" "$errors" "$cpu" >>"$DATA"
+            log "round $round/$ROUNDS $scenario $target: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, ${cpu} us CPU/req"
+        done
+    done
+done
+
+declare -A PEAK_MB
+for target in "${TARGETS[@]}"; do
+    PEAK_MB[$target]=$(awk -v kb="$(status_kb "${TARGET_PID[$target]}" VmHWM)" 'BEGIN { printf "%.1f", kb / 1024 }')
+done
+
+# ---------------------------------------------------------------------------------------------------------- report
+report() {
+    echo "Proxy benchmark $STAMP"
+    echo "machine: $(nproc) CPUs, $(uname -r); load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "settings: ROUNDS=$ROUNDS DURATION=${DURATION}s WARMUP=${WARMUP}s wrk -t1 -c$CONNECTIONS --timeout $WRK_TIMEOUT --latency;" \
+        "wrk on CPU $WRK_CPU, proxies and nginx on CPU $SERVER_CPU; gateway LOG_LEVEL=$GW_LOG_LEVEL"
+    echo
+    echo "Per round:"
+    if command -v column >/dev/null; then column -t -s $'\t' "$DATA"; else cat "$DATA"; fi
+    echo
+    echo "Medians across rounds (errors: total). Ratio = median over rounds of gateway/yarp from the same round."
+    awk -F'\t' -v targets="${TARGETS[*]}" -v scenarios="$SCENARIOS" '
+        function median(list,   n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            if (n == 0) return ""
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        NR > 1 {
+            key = $2 SUBSEP $3
+            rps[key] = rps[key] " " $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7
+            cpu[key] = cpu[key] " " $9; err[key] += $8
+            v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p50"] = $6; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9
+            rounds[$1] = 1
+        }
+        function ratio(s, t, m,   r, list, x) {
+            list = ""
+            for (r in rounds) if (v[r, s, "yarp", m] > 0) list = list " " v[r, s, t, m] / v[r, s, "yarp", m]
+            x = median(list)
+            return x == "" ? "-" : sprintf("%.2f", x)
+        }
+        END {
+            nt = split(targets, T, " "); ns = split(scenarios, S, " ")
+            hdr = sprintf("%-6s %-16s", "path", "metric")
+            for (i = 1; i <= nt; i++) hdr = hdr sprintf(" %12s", T[i])
+            for (i = 1; i <= nt; i++) if (T[i] != "yarp") hdr = hdr sprintf(" %14s", T[i] "/yarp")
+            print hdr
+            split("rps p50 p99 cpu err", M, " ")
+            split("req/s|p50 ms|p99 ms|CPU us/request|errors", L, "|")
+            for (s = 1; s <= ns; s++) for (m = 1; m <= 5; m++) {
+                line = sprintf("%-6s %-16s", S[s], L[m])
+                for (i = 1; i <= nt; i++) {
+                    key = S[s] SUBSEP T[i]
+                    if (M[m] == "rps") x = sprintf("%.0f", median(rps[key]))
+                    else if (M[m] == "p50") x = sprintf("%.3f", median(p50[key]))
+                    else if (M[m] == "p99") x = sprintf("%.3f", median(p99[key]))
+                    else if (M[m] == "cpu") x = sprintf("%.1f", median(cpu[key]))
+                    else x = err[key] + 0
+                    line = line sprintf(" %12s", x)
+                }
+                for (i = 1; i <= nt; i++) if (T[i] != "yarp") line = line sprintf(" %14s", M[m] == "err" ? "-" : ratio(S[s], T[i], M[m]))
+                print line
+            }
+        }' "$DATA"
+    printf '%-6s %-16s' "all" "peak RSS MB"
+    for target in "${TARGETS[@]}"; do printf ' %12s' "${PEAK_MB[$target]}"; done
+    for target in "${TARGETS[@]}"; do
+        [[ $target == yarp ]] || printf ' %14s' "$(awk -v a="${PEAK_MB[$target]}" -v b="${PEAK_MB[yarp]}" 'BEGIN { printf "%.2f", a / b }')"
+    done
+    echo
+    if ((TRANSFER_MB > 0)); then
+        printf '%-6s %-16s' "big" "${TRANSFER_MB}MB dRSS after"
+        for target in "${TARGETS[@]}"; do printf ' %12s' "${XFER_AFTER[$target]}"; done
+        echo
+        printf '%-6s %-16s' "big" "${TRANSFER_MB}MB dRSS peak"
+        for target in "${TARGETS[@]}"; do printf ' %12s' "${XFER_PEAK[$target]}"; done
+        echo
+    fi
+    echo
+    echo "Targets (gateway at LOG_LEVEL=$GW_LOG_LEVEL against yarp):"
+    awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" '
+        function median(list,   n, a, i, j, t) {
+            n = split(list, a, " ")
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9; rounds[$1] = 1 }
+        function ratio(s, m,   r, list) {
+            list = ""
+            for (r in rounds) if (v[r, s, "yarp", m] > 0) list = list " " v[r, s, "gateway", m] / v[r, s, "yarp", m]
+            return median(list)
+        }
+        function check(ok, text) { printf "  %-4s %s\n", ok ? "PASS" : "FAIL", text }
+        END {
+            ns = split(scenarios, S, " ")
+            for (s = 1; s <= ns; s++) {
+                x = ratio(S[s], "rps"); check(x >= 1.0, sprintf("%-5s req/s       gateway/yarp %.2f (target >= 1.00)", S[s], x))
+                x = ratio(S[s], "cpu"); check(x <= 1.0, sprintf("%-5s CPU/request gateway/yarp %.2f (target <= 1.00)", S[s], x))
+                x = ratio(S[s], "p99"); check(x <= 1.2, sprintf("%-5s p99         gateway/yarp %.2f (target <= 1.20)", S[s], x))
+            }
+            check(peak < 150, sprintf("peak RSS %.1f MB (target < 150 MB)", peak))
+            if (xfer != "") {
+                x = xfer > xfer_after ? xfer : xfer_after
+                check(x < 30, sprintf("'"$TRANSFER_MB"' MB transfer raised RSS by %.1f MB at most (target < 30 MB)", x))
+            }
+        }' "$DATA"
+    echo
+    echo "Raw wrk output: $OUT_DIR/raw/"
+}
+
+report | tee "$OUT_DIR/summary.txt"
+for target in "${TARGETS[@]}"; do cp "$WORK/$target.log" "$OUT_DIR/$target.log" 2>/dev/null || true; done
+# The Information run logs a line per request; keep only its tail.
+if [[ -f $OUT_DIR/gateway-info.log ]]; then
+    tail -n 200 "$OUT_DIR/gateway-info.log" >"$OUT_DIR/gateway-info.log.tail" && rm -f "$OUT_DIR/gateway-info.log"
+fi
+log "results in $OUT_DIR"
