@@ -67,8 +67,6 @@ public static class DependencyInjection
         services.AddSingleton<UpstreamPolicies>();
 
         services.AddHttpClient(HttpRequestForwarder.ClientName)
-            // The timeout policy is the one timeout, so that a 504 always means the same thing.
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 UseProxy = false,

@@ -8,14 +8,23 @@ using Polly.Timeout;
 
 namespace Gateway.Infrastructure.Http;
 
-/// <summary>Forwards requests over the named <see cref="HttpClient"/> that <see cref="DependencyInjection"/> sets up.</summary>
-internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, TimeProvider timeProvider) : IRequestForwarder
+/// <summary>Forwards requests through the handler pipeline of the named client that <see cref="DependencyInjection"/> sets up.</summary>
+/// <remarks>
+/// The factory builds the pipeline (Polly policies, then the pooled <see cref="SocketsHttpHandler"/>); the forwarder
+/// sends through it with an <see cref="HttpMessageInvoker"/>, as YARP does, rather than an HttpClient: the client's
+/// extras (a base address, buffering, its own timeout and a linked cancellation source per request) are all unused
+/// here, and the handler never buffers a response body. One invoker serves the forwarder's lifetime, since the
+/// factory's handler lifetime is infinite and so the pipeline is never rotated.
+/// </remarks>
+internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFactory, TimeProvider timeProvider)
+    : IRequestForwarder, IDisposable
 {
     public const string ClientName = "Gateway.Upstream";
 
-    // One client for the life of the forwarder: its handler is never rotated (the factory's handler lifetime is
-    // infinite), and a client per request would cost an HttpClient and its cancellation source each time.
-    private readonly HttpClient _client = clientFactory.CreateClient(ClientName);
+    private readonly HttpMessageInvoker _invoker = new(handlerFactory.CreateHandler(ClientName), disposeHandler: false);
+
+    // The factory owns the handlers; the invoker is only let go of.
+    public void Dispose() => _invoker.Dispose();
 
     /// <summary>Headers that describe a body and so travel with the content, not the request.</summary>
     private static readonly FrozenSet<string> ContentHeaders = new[]
@@ -32,7 +41,7 @@ internal sealed class HttpRequestForwarder(IHttpClientFactory clientFactory, Tim
         var started = timeProvider.GetTimestamp();
         try
         {
-            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var response = await _invoker.SendAsync(message, cancellationToken);
             return UpstreamResult.Responded(new HttpUpstreamResponse(message, response), timeProvider.GetElapsedTime(started));
         }
         catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException
