@@ -2,6 +2,7 @@ using Gateway.Api.Forwarding;
 using Gateway.Api.Health;
 using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
+using Gateway.Api.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class DependencyInjection
         services.AddProblemDetails();
 
         services.AddHostedService<HealthCheckWorker>();
+        services.AddGatewayPrometheus();
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureKestrel);
         services.AddCors();

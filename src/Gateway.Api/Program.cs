@@ -1,6 +1,7 @@
 using Gateway.Api;
 using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
+using Gateway.Api.Telemetry;
 using Gateway.Application;
 using Gateway.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,10 @@ try
     // Every setting is checked before anything listens or logs, so a bad one stops start-up with a single line.
     app.Services.GetService<IStartupValidator>()?.Validate();
 
+    app.UseTraceHeader();
     app.UseExceptionHandler();
     app.UseCors();
+    app.MapGatewayMetrics();
     app.MapControllers();
 
     await app.RunAsync();

@@ -1,5 +1,6 @@
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Telemetry;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +15,8 @@ public static class DependencyInjection
     {
         services.AddScoped<ServiceFactory>(provider => provider.GetService!);
         services.AddScoped<IMediator, Mediator>();
+
+        services.AddSingleton<GatewayMetrics>();
 
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();

@@ -1,5 +1,6 @@
 using Gateway.Api.Forwarding;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Telemetry;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Gateway.Api.Controllers;
 
 /// <summary>The catch-all: turns any request for <c>/{service}/...</c> into a forward command, and its result back into HTTP.</summary>
-public sealed class GatewayController(IMediator mediator) : ControllerBase
+public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics) : ControllerBase
 {
     // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
     [Route("{service}/{**path}", Order = int.MaxValue)]
@@ -18,6 +19,7 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
         var request = Request;
         if (HasAmbiguousFraming(request))
         {
+            metrics.GatewayError(StatusCodes.Status400BadRequest, "ambiguous_framing");
             return GatewayProblems.Create(
                 StatusCodes.Status400BadRequest, "Ambiguous request framing",
                 "The request has both Content-Length and Transfer-Encoding, or conflicting Content-Length values.");
@@ -25,6 +27,7 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
 
         if (request.ContentLength > HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
         {
+            metrics.GatewayError(StatusCodes.Status413PayloadTooLarge, "body_too_large");
             return GatewayProblems.PayloadTooLarge(service);
         }
 
@@ -44,7 +47,9 @@ public sealed class GatewayController(IMediator mediator) : ControllerBase
         }
 
         await result.DisposeAsync();
-        return GatewayProblems.For(result);
+        var problem = GatewayProblems.For(result);
+        metrics.GatewayError(problem.StatusCode!.Value, GatewayProblems.Reason(result));
+        return problem;
     }
 
     private string RawTarget() =>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using Gateway.Api.Telemetry;
 using Gateway.Application.Forwarding;
 using Microsoft.AspNetCore.Mvc;
 
@@ -29,6 +30,8 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
             headers[ServiceHeader] = result.Service;
             headers[InstanceHeader] = result.Instance!.Id;
             headers[ResponseTimeHeader] = FormatElapsed(result.UpstreamElapsed);
+            // Again after the instance's headers, which may carry a trace header of their own.
+            TraceHeader.Apply(response);
 
             try
             {

@@ -1,3 +1,4 @@
+using Gateway.Api.Telemetry;
 using Gateway.Application.Forwarding;
 using Microsoft.AspNetCore.Mvc;
 
@@ -9,7 +10,7 @@ internal static class GatewayProblems
     /// <summary>nginx's code for "client closed the request": nobody reads it, but the logs and metrics do.</summary>
     public const int ClientClosedRequest = 499;
 
-    public static IActionResult For(ForwardResult result) => result.Status switch
+    public static ObjectResult For(ForwardResult result) => result.Status switch
     {
         ForwardStatus.UnknownService => Create(
             StatusCodes.Status404NotFound, "Unknown service", $"No service is registered as '{result.Service}'.", result.Service),
@@ -23,8 +24,20 @@ internal static class GatewayProblems
             PayloadTooLarge(result.Service),
         ForwardStatus.RequestBodyFailed => Create(
             StatusCodes.Status400BadRequest, "Incomplete request body", "The request body could not be read to its end.", result.Service),
-        ForwardStatus.ClientAborted => new StatusCodeResult(ClientClosedRequest),
+        ForwardStatus.ClientAborted => new ObjectResult(null) { StatusCode = ClientClosedRequest },
         _ => throw new InvalidOperationException($"{result.Status} is not a failure."),
+    };
+
+    /// <summary>Why the gateway answered itself, as the <c>reason</c> tag of the errors metric: a fixed set.</summary>
+    public static string Reason(ForwardResult result) => result.Status switch
+    {
+        ForwardStatus.UnknownService => "unknown_service",
+        ForwardStatus.NoHealthyInstance => "no_healthy_instance",
+        ForwardStatus.UpstreamTimeout => "upstream_timeout",
+        ForwardStatus.UpstreamUnreachable => "upstream_unreachable",
+        ForwardStatus.RequestBodyFailed => "request_body",
+        ForwardStatus.ClientAborted => "client_aborted",
+        _ => "other",
     };
 
     public static ObjectResult PayloadTooLarge(string? service) => Create(
@@ -36,6 +49,11 @@ internal static class GatewayProblems
         if (service is not null)
         {
             problem.Extensions["service"] = service;
+        }
+
+        if (TraceHeader.CurrentTraceId() is { } traceId)
+        {
+            problem.Extensions["traceId"] = traceId;
         }
 
         return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };

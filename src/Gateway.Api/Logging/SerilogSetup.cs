@@ -9,7 +9,7 @@ namespace Gateway.Api.Logging;
 internal static class SerilogSetup
 {
     private const string TextTemplate =
-        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+        "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {TraceId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     public static void Configure(IServiceProvider services, LoggerConfiguration logger)
     {
@@ -30,7 +30,9 @@ internal static class SerilogSetup
             // The framework's per-request lines would double the gateway's own; its warnings still come through.
             .MinimumLevel.Override("Microsoft.AspNetCore", Max(options.Level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.Extensions.Http", Max(options.Level, LogEventLevel.Warning))
-            .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning));
+            .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning))
+            // Sinks and enrichers registered in the container join in: how a host adds its own destinations.
+            .ReadFrom.Services(services);
 
         if (options.Format == LogFormat.Json)
         {

@@ -1,4 +1,5 @@
 using Gateway.Application.Health;
+using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.Logging;
@@ -11,6 +12,7 @@ public sealed partial class ForwardRequestCommandHandler(
     IRequestForwarder forwarder,
     IOptions<HealthCheckOptions> healthOptions,
     IOptions<ResilienceOptions> resilienceOptions,
+    GatewayMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
@@ -52,6 +54,7 @@ public sealed partial class ForwardRequestCommandHandler(
             }
 
             LogRetrying(logger, request.Method, service.Name, instance.Id, next.Id, attempt + 1);
+            metrics.Retried(service);
             instance = next;
         }
     }
@@ -79,7 +82,14 @@ public sealed partial class ForwardRequestCommandHandler(
         if (upstream.Outcome == UpstreamOutcome.Responded)
         {
             var statusCode = upstream.Response!.StatusCode;
-            LogForwarded(logger, service.Name, instance.Id, request.Method, statusCode, elapsedMs);
+            metrics.RequestForwarded(service, instance, request.Method, statusCode, upstream.Elapsed);
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                // Cut only when the line is written: the path is a new string.
+                var path = PathOf(request.PathAndQuery);
+                LogForwarded(logger, request.Method, service.Name, path, instance.Id, statusCode, elapsedMs);
+            }
+
             if (statusCode >= 500)
             {
                 RecordPassiveFailure(service, instance, $"answered {statusCode}");
@@ -158,10 +168,17 @@ public sealed partial class ForwardRequestCommandHandler(
         Message = "{Service} {InstanceId} failed {Failures} proxied requests in a row but stays in rotation: no other instance is available")]
     private static partial void LogKeptAsLast(ILogger logger, string service, string instanceId, int failures);
 
+    /// <summary>The path without the query: queries carry tokens and personal data that logs must not keep.</summary>
+    private static string PathOf(string pathAndQuery)
+    {
+        var query = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? pathAndQuery : pathAndQuery[..query];
+    }
+
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "{Method} {Service} -> {InstanceId} answered {StatusCode} in {ElapsedMs:0.000} ms")]
+        Message = "{Method} /{Service}{Path} -> {InstanceId} answered {StatusCode} in {ElapsedMs:0.000} ms")]
     private static partial void LogForwarded(
-        ILogger logger, string service, string instanceId, string method, int statusCode, double elapsedMs);
+        ILogger logger, string method, string service, string path, string instanceId, int statusCode, double elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "{Method} {Service} -> {InstanceId} failed: {Outcome} after {ElapsedMs:0.000} ms ({Cause})")]

@@ -1,3 +1,4 @@
+using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.Logging;
@@ -9,6 +10,7 @@ public sealed partial class CheckHealthCommandHandler(
     ServiceRegistry registry,
     IHealthProbe probe,
     IOptions<HealthCheckOptions> options,
+    GatewayMetrics metrics,
     ILogger<CheckHealthCommandHandler> logger) : IRequestHandler<CheckHealthCommand, CheckHealthResult>
 {
     public async Task<CheckHealthResult> Handle(CheckHealthCommand request, CancellationToken cancellationToken)
@@ -28,6 +30,7 @@ public sealed partial class CheckHealthCommandHandler(
         {
             var (service, instance) = target;
             var result = await probe.ProbeAsync(service, instance, token);
+            metrics.HealthChecked(service, instance, result.Healthy);
             if (instance.RecordCheck(result, service.ThresholdsOver(settings.Thresholds)))
             {
                 Interlocked.Increment(ref changed);

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Application.Forwarding;
@@ -99,6 +100,9 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         // are taken out afterwards rather than looked up before every header.
         var connection = StringValues.Empty;
         var forwardedFor = StringValues.Empty;
+        // While the gateway's own span is current, the handler writes its trace context (same trace, the gateway's
+        // span as parent); the client's would otherwise be sent alongside or instead.
+        var tracing = Activity.Current is not null;
         foreach (var (name, values) in command.Headers)
         {
             if (HopByHopHeaders.IsHopByHop(name, values, StringValues.Empty))
@@ -115,7 +119,7 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
             {
                 forwardedFor = values;
             }
-            else if (IsReplaced(name))
+            else if (IsReplaced(name) || (tracing && IsTraceContext(name)))
             {
                 continue;
             }
@@ -166,6 +170,10 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
                 || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)));
+
+    private static bool IsTraceContext(string name) =>
+        name.Equals("traceparent", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("tracestate", StringComparison.OrdinalIgnoreCase);
 
     private static void RemoveNamedBy(StringValues connection, HttpHeaders headers, HttpHeaders? contentHeaders)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,9 +24,11 @@ namespace Gateway.Infrastructure.Http;
 internal sealed partial class UpstreamPolicies(
     IOptions<ForwardingOptions> forwarding,
     IOptions<ResilienceOptions> resilience,
+    GatewayMetrics metrics,
     TimeProvider timeProvider,
     ILogger<UpstreamPolicies> logger)
 {
+    private readonly GatewayMetrics _metrics = metrics;
     private readonly ResilienceOptions _resilience = resilience.Value;
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = logger;
@@ -101,12 +104,13 @@ internal sealed partial class UpstreamPolicies(
         private void OnBreak(DelegateResult<HttpResponseMessage> outcome, TimeSpan duration)
         {
             _instance.SetCircuit(CircuitState.Open);
+            _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Open);
             LogOpened(_owner._logger, _service, _instance.Id, duration.TotalSeconds);
             // The strategies skip an open instance, so no request would ever reach Polly to find the break over:
             // a timer puts the instance back in rotation, and its next request is the trial.
             Interlocked.Exchange(ref _breakTimer, _owner._timeProvider.CreateTimer(
-                static state => ((Instance)state!).SetCircuit(CircuitState.HalfOpen),
-                _instance,
+                static state => ((Breaker)state!).OnBreakOver(),
+                this,
                 duration,
                 Timeout.InfiniteTimeSpan))?.Dispose();
         }
@@ -116,11 +120,20 @@ internal sealed partial class UpstreamPolicies(
             Interlocked.Exchange(ref _breakTimer, null)?.Dispose();
             if (_instance.SetCircuit(CircuitState.Closed))
             {
+                _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Closed);
                 LogClosed(_owner._logger, _service, _instance.Id);
             }
         }
 
-        private void OnHalfOpen() => _instance.SetCircuit(CircuitState.HalfOpen);
+        private void OnHalfOpen() => OnBreakOver();
+
+        private void OnBreakOver()
+        {
+            if (_instance.SetCircuit(CircuitState.HalfOpen))
+            {
+                _owner._metrics.CircuitChanged(_service, _instance, CircuitState.HalfOpen);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId}: circuit opened for {BreakSeconds} s")]

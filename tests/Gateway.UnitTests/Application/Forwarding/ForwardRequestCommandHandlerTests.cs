@@ -1,7 +1,8 @@
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
-using Gateway.Domain;
+using Gateway.Application.Telemetry;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -362,6 +363,7 @@ public sealed class ForwardRequestCommandHandlerTests
             _forwarder,
             Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
             Options.Create(new ResilienceOptions { MaxAttempts = 1 }),
+            new GatewayMetrics(new TestMeterFactory(), registry),
             _time,
             _logger);
 

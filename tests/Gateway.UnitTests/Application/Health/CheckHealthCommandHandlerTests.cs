@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Gateway.Application.Health;
-using Gateway.Domain;
+using Gateway.Application.Telemetry;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -336,6 +337,7 @@ public sealed class CheckHealthCommandHandlerTests
             registry,
             _probe,
             Options.Create(new HealthCheckOptions { Thresholds = thresholds, MaxConcurrentProbes = maxConcurrentProbes }),
+            new GatewayMetrics(new TestMeterFactory(), registry),
             _logger);
 
     private bool IsDown(Instance instance)

@@ -1,0 +1,142 @@
+using System.Text.RegularExpressions;
+using Gateway.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+
+namespace Gateway.IntegrationTests.Observability;
+
+/// <summary>Metrics at /metrics, trace context passed on, and request logs that carry the trace id and no secrets.</summary>
+public sealed class ObservabilityTests : IAsyncLifetime
+{
+    private readonly CapturingSink _logs = new();
+    private TestBackend _a = null!;
+    private TestBackend _b = null!;
+    private GatewayFactory _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await TestBackend.StartAsync("a");
+        _b = await TestBackend.StartAsync("b");
+        _gateway = new GatewayFactory()
+            .WithService("svc", _a, _b)
+            .With("LOG_LEVEL", "Information")
+            .WithServices(services => services.AddSingleton<ILogEventSink>(_logs));
+        _client = _gateway.CreateRawClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _gateway.DisposeAsync();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Metrics_AfterProxiedRequests_CountThemPerInstanceAndStatusClass()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            (await _client.GetAsync("/svc/items")).Dispose();
+        }
+
+        (await _client.PostAsync("/svc/items", new StringContent("x"))).Dispose();
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(2);
+        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_b.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_b.Port}\",method=\"POST\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Sample(metrics, "msagateway_gateway_upstream_duration_count", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(2);
+        Sample(metrics, "msagateway_gateway_instance_healthy", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(1);
+        Sample(metrics, "msagateway_gateway_requests_active", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(0);
+        metrics.ShouldContain("microsoft_aspnetcore_hosting_http_server_request_duration");
+    }
+
+    [Fact]
+    public async Task Metrics_UnknownServiceOrMadeUpMethod_CreateNoSeriesOfTheirOwn()
+    {
+        (await _client.GetAsync("/made-up-service-7f3a/x")).Dispose();
+        (await _client.SendAsync(new HttpRequestMessage(new HttpMethod("BREW"), "/svc/pot"))).Dispose();
+
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        metrics.ShouldNotContain("made-up-service-7f3a");
+        metrics.ShouldNotContain("BREW");
+        Sample(metrics, "msagateway_gateway_errors", "reason=\"unknown_service\",status=\"404\"").ShouldBe(1);
+        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"OTHER\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Traceparent_FromTheClient_ReachesTheInstanceInTheSameTrace()
+    {
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/svc/traced");
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
+
+        using var response = await _client.SendAsync(request);
+
+        var sent = _a.Received.ShouldHaveSingleItem().Headers["traceparent"].ShouldHaveSingleItem();
+        sent.ShouldStartWith($"00-{traceId}-");
+        sent.ShouldNotContain("b7ad6b7169203331", customMessage: "the gateway's own span is the instance's parent");
+        response.Headers.GetValues("X-Trace-Id").ShouldBe([traceId]);
+    }
+
+    [Fact]
+    public async Task RequestWithoutTraceparent_StartsATraceThatReachesTheInstance()
+    {
+        using var response = await _client.GetAsync("/svc/untraced");
+
+        var sent = _a.Received.ShouldHaveSingleItem().Headers["traceparent"].ShouldHaveSingleItem();
+        var traceId = response.Headers.GetValues("X-Trace-Id").ShouldHaveSingleItem();
+        traceId.ShouldMatch("^[0-9a-f]{32}$");
+        sent.ShouldStartWith($"00-{traceId}-");
+    }
+
+    [Fact]
+    public async Task GatewayProblem_CarriesTheTraceIdInBodyAndHeader()
+    {
+        using var response = await _client.GetAsync("/nowhere/x");
+
+        var traceId = response.Headers.GetValues("X-Trace-Id").ShouldHaveSingleItem();
+        (await response.Content.ReadAsStringAsync()).ShouldContain($"\"traceId\":\"{traceId}\"");
+    }
+
+    [Fact]
+    public async Task RequestLog_HasTheTraceIdAndRequestDetails_AndNoSecrets()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/svc/orders/42?token=query-secret-9");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer header-secret-123");
+        request.Headers.TryAddWithoutValidation("Cookie", "session=cookie-secret-456");
+        _a.Handler = context =>
+        {
+            context.Response.Headers.SetCookie = "id=set-cookie-secret-789";
+            return TestBackend.DefaultHandler(context);
+        };
+
+        using var response = await _client.SendAsync(request);
+        var traceId = response.Headers.GetValues("X-Trace-Id").Single();
+        await Eventually.TrueAsync(() => _logs.Events.Any(e => e.TraceId?.ToHexString() == traceId), TimeSpan.FromSeconds(10));
+
+        var line = _logs.Events.Single(e => e.TraceId?.ToHexString() == traceId && e.Properties.ContainsKey("StatusCode"));
+        line.Properties["Service"].ToString().ShouldBe("\"svc\"");
+        line.Properties["InstanceId"].ToString().ShouldBe($"\"127.0.0.1:{_a.Port}\"");
+        line.Properties["Method"].ToString().ShouldBe("\"GET\"");
+        line.Properties["Path"].ToString().ShouldBe("\"/orders/42\"");
+        line.Properties["StatusCode"].ToString().ShouldBe("200");
+        line.Properties.ShouldContainKey("ElapsedMs");
+        var everything = string.Join("\n", _logs.Rendered());
+        everything.ShouldNotContain("header-secret-123");
+        everything.ShouldNotContain("cookie-secret-456");
+        everything.ShouldNotContain("set-cookie-secret-789");
+        everything.ShouldNotContain("query-secret-9");
+    }
+
+    /// <summary>The value of one sample in Prometheus text format, labels written as the exporter sorts them.</summary>
+    private static double Sample(string metrics, string name, string labels)
+    {
+        var match = Regex.Match(metrics, $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$", RegexOptions.Multiline);
+        match.Success.ShouldBeTrue($"no sample {name}{{{labels}}} in:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
+        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
