@@ -2,8 +2,10 @@ using Gateway.Api.Forwarding;
 using Gateway.Api.Health;
 using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
+using Gateway.Api.Registry;
 using Gateway.Api.Telemetry;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -18,10 +20,20 @@ public static class DependencyInjection
         services.AddOptions<GatewayServerOptions>().Configure<IConfiguration>(GatewayServerOptions.Bind).ValidateOnStart();
         services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
 
-        services.AddControllers().AddApplicationPart(typeof(DependencyInjection).Assembly);
+        services.AddControllers(mvc =>
+            {
+                // Binding anything from a form makes MVC read the whole body first: a proxied form POST would reach the
+                // instance empty. The gateway binds route values only and reads bodies itself.
+                mvc.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
+                mvc.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
+                mvc.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+            })
+            .AddApplicationPart(typeof(DependencyInjection).Assembly);
         services.AddProblemDetails();
 
         services.AddHostedService<HealthCheckWorker>();
+        services.AddHostedService<RegistryStoreWorker>();
+        services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureKestrel);

@@ -1,5 +1,6 @@
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Registration;
 using Gateway.Application.Telemetry;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,14 @@ public static class DependencyInjection
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
         services.AddSingleton<IRequestHandler<CheckHealthCommand, CheckHealthResult>, CheckHealthCommandHandler>();
+
+        services.AddSingleton<RegistryComposer>();
+        services.AddSingleton<DrainCoordinator>();
+        services.AddSingleton<IRequestHandler<RegisterInstanceCommand, AdminResult>, RegisterInstanceCommandHandler>();
+        services.AddSingleton<IRequestHandler<RenewInstanceCommand, AdminResult>, RenewInstanceCommandHandler>();
+        services.AddSingleton<IRequestHandler<RemoveInstanceCommand, AdminResult>, RemoveInstanceCommandHandler>();
+        services.AddSingleton<IRequestHandler<DrainInstanceCommand, AdminResult>, DrainInstanceCommandHandler>();
+        services.AddSingleton<IRequestHandler<ConfigureServiceCommand, AdminResult>, ConfigureServiceCommandHandler>();
         return services;
     }
 }

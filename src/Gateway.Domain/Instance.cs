@@ -16,10 +16,12 @@ public sealed class Instance
     private volatile InstanceHealth _health = InstanceHealth.Initial;
     private volatile bool _isAvailable = true;
     private volatile CircuitState _circuit = CircuitState.Closed;
+    private volatile bool _draining;
     private Service? _owner;
 
-    public Instance(string host, int port, int weight = 1, string scheme = "http")
+    public Instance(string host, int port, int weight = 1, string scheme = "http", bool isDynamic = false)
     {
+        IsDynamic = isDynamic;
         if (string.IsNullOrWhiteSpace(host) || host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@'))
         {
             throw new ArgumentException($"Host '{host}' is not a host name or address.", nameof(host));
@@ -87,10 +89,36 @@ public sealed class Instance
 
     public InstanceHealth Health => _health;
 
-    /// <summary>Whether the load balancers may choose this instance now: healthy, and its circuit not open.</summary>
+    /// <summary>Whether the load balancers may choose this instance now: healthy, circuit not open, not draining.</summary>
     public bool IsAvailable => _isAvailable;
 
     public CircuitState Circuit => _circuit;
+
+    /// <summary>Registered at run time through the admin API, rather than configured.</summary>
+    public bool IsDynamic { get; }
+
+    /// <summary>Being drained: no new requests, while those in flight finish.</summary>
+    public bool IsDraining => _draining;
+
+    /// <summary>Stops new requests to the instance, or lets them come again.</summary>
+    /// <returns>Whether the state changed.</returns>
+    public bool SetDraining(bool draining)
+    {
+        bool availabilityChanged;
+        lock (_stateLock)
+        {
+            if (_draining == draining)
+            {
+                return false;
+            }
+
+            _draining = draining;
+            availabilityChanged = UpdateAvailability();
+        }
+
+        NotifyOwnerIf(availabilityChanged);
+        return true;
+    }
 
     /// <summary>Moves the circuit breaker's state, and the instance in or out of rotation with it.</summary>
     /// <returns>Whether the state changed.</returns>
@@ -199,7 +227,7 @@ public sealed class Instance
     /// <summary>Recomputes availability from health and circuit, under the state lock.</summary>
     private bool UpdateAvailability()
     {
-        var available = _health.IsHealthy && _circuit != CircuitState.Open;
+        var available = _health.IsHealthy && _circuit != CircuitState.Open && !_draining;
         if (available == _isAvailable)
         {
             return false;

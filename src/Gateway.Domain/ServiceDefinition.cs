@@ -13,5 +13,6 @@ public sealed record ServiceDefinition(
     int? HealthyThreshold = null,
     TimeSpan? RequestTimeout = null);
 
-/// <summary>What configuration says an instance is.</summary>
-public sealed record InstanceDefinition(string Host, int Port, int Weight = 1, string Scheme = "http");
+/// <summary>What configuration, or a registration, says an instance is.</summary>
+/// <param name="IsDynamic">Registered at run time rather than configured.</param>
+public sealed record InstanceDefinition(string Host, int Port, int Weight = 1, string Scheme = "http", bool IsDynamic = false);

@@ -120,7 +120,8 @@ public sealed class ServiceRegistry
         for (var i = 0; i < instances.Length; i++)
         {
             var wanted = definition.Instances[i];
-            var instance = Reuse(previous, wanted) ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme);
+            var instance = Reuse(previous, wanted)
+                ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme, wanted.IsDynamic);
             if (!ids.Add(instance.Id))
             {
                 throw new ArgumentException(
@@ -147,6 +148,7 @@ public sealed class ServiceRegistry
         var existing = previous?.FindInstance($"{wanted.Host}:{wanted.Port}");
         return existing is not null
             && existing.Weight == wanted.Weight
+            && existing.IsDynamic == wanted.IsDynamic
             && string.Equals(existing.Scheme, wanted.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(existing.Host, wanted.Host, StringComparison.Ordinal)
                 ? existing

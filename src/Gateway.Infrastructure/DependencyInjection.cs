@@ -1,10 +1,12 @@
 using System.Net;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Registration;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Infrastructure.Configuration;
 using Gateway.Infrastructure.Http;
+using Gateway.Infrastructure.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,7 +43,21 @@ public static class DependencyInjection
 
         services.AddUpstreamClient();
         services.AddHealthProbe();
+        services.AddRegistrationStore();
         return services;
+    }
+
+    private static void AddRegistrationStore(this IServiceCollection services)
+    {
+        services.AddOptions<RegistryStoreOptions>().Configure<IConfiguration>(RegistryStoreOptions.Bind).ValidateOnStart();
+        services.AddOptions<RegistrationOptions>().Configure<IConfiguration>(RegistrationSettings.Bind).ValidateOnStart();
+        services.AddSingleton(provider => new StaticServices(provider.GetRequiredService<IOptions<RegistryOptions>>().Value.Services));
+        services.AddSingleton<IRegistrationStore>(provider =>
+            provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.Kind switch
+            {
+                RegistryStoreKind.Etcd => throw new NotSupportedException("The etcd registration store is not available yet."),
+                _ => ActivatorUtilities.CreateInstance<MemoryRegistrationStore>(provider),
+            });
     }
 
     private static void AddHealthProbe(this IServiceCollection services)

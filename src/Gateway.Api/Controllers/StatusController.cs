@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Gateway.Api.Forwarding;
 using Gateway.Api.Status;
+using Gateway.Application.Registration;
 using Gateway.Domain;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,7 +11,7 @@ namespace Gateway.Api.Controllers;
 /// <summary>The gateway's own endpoints; their literal routes win over the catch-all.</summary>
 [ApiController]
 [Produces("application/json")]
-public sealed class StatusController(ServiceRegistry registry, TimeProvider timeProvider) : ControllerBase
+public sealed class StatusController(ServiceRegistry registry, IRegistrationStore store, TimeProvider timeProvider) : ControllerBase
 {
     private static readonly DateTimeOffset StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
@@ -27,6 +28,7 @@ public sealed class StatusController(ServiceRegistry registry, TimeProvider time
         startedAt = StartedAt,
         uptime = Math.Round((timeProvider.GetUtcNow() - StartedAt).TotalSeconds, 3),
         services = registry.Count,
+        registryStore = store.State,
     });
 
     [HttpGet("/health")]
@@ -36,6 +38,7 @@ public sealed class StatusController(ServiceRegistry registry, TimeProvider time
     public IActionResult Services() => Ok(new
     {
         services = registry.Services.OrderBy(s => s.Name, StringComparer.Ordinal).Select(ServiceView.From).ToList(),
+        registryStore = store.State,
     });
 
     [HttpGet("/services/{name}/health")]

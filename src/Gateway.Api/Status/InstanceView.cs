@@ -11,6 +11,8 @@ public sealed record InstanceView(
     int Weight,
     bool Healthy,
     bool Available,
+    bool Dynamic,
+    bool Draining,
     string Circuit,
     int ActiveRequests,
     DateTimeOffset? HealthySince,
@@ -31,6 +33,8 @@ public sealed record InstanceView(
             instance.Weight,
             health.IsHealthy,
             instance.IsAvailable,
+            instance.IsDynamic,
+            instance.IsDraining,
             instance.Circuit switch
             {
                 CircuitState.Open => "open",

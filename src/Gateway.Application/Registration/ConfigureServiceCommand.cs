@@ -1,0 +1,6 @@
+using MediatR;
+
+namespace Gateway.Application.Registration;
+
+/// <summary>Sets the load balancer and health-check path of a dynamic service.</summary>
+public sealed record ConfigureServiceCommand(string Service, ServiceSettings Settings) : IRequest<AdminResult>;

@@ -1,0 +1,63 @@
+using Gateway.Domain;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Application.Registration;
+
+/// <summary>Waits for drained instances to finish their requests, then removes the registered ones.</summary>
+/// <remarks>
+/// A drained instance gets no new requests; once its requests in flight reach zero, or the drain timeout passes, a
+/// registered instance is removed from the store. A configured one cannot be removed and simply stays out of
+/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock.
+/// </remarks>
+public sealed partial class DrainCoordinator(
+    IRegistrationStore store,
+    IOptions<RegistrationOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DrainCoordinator> logger)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The drains in progress, for tests and shutdown to wait on.</summary>
+    public Task Track(string service, Instance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return Task.Run(() => DrainAsync(service, instance));
+    }
+
+    private async Task DrainAsync(string service, Instance instance)
+    {
+        var started = timeProvider.GetTimestamp();
+        var timeout = options.Value.DrainTimeout;
+        while (instance.ActiveRequests > 0 && timeProvider.GetElapsedTime(started) < timeout)
+        {
+            await Task.Delay(PollInterval, timeProvider);
+        }
+
+        if (!instance.IsDynamic)
+        {
+            LogDrained(logger, service, instance.Id, instance.ActiveRequests);
+            return;
+        }
+
+        try
+        {
+            await store.RemoveAsync(service, instance.Id, CancellationToken.None);
+            LogRemoved(logger, service, instance.Id, instance.ActiveRequests);
+        }
+        catch (RegistrationStoreUnavailableException error)
+        {
+            // Its lease, if it has one, still ends it; without one it stays drained until removed by hand.
+            LogRemoveFailed(logger, service, instance.Id, error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} drained ({InFlight} requests still in flight); it stays out of rotation")]
+    private static partial void LogDrained(ILogger logger, string service, string instanceId, int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} drained and removed ({InFlight} requests still in flight)")]
+    private static partial void LogRemoved(ILogger logger, string service, string instanceId, int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId} drained but could not be removed: {Cause}")]
+    private static partial void LogRemoveFailed(ILogger logger, string service, string instanceId, string cause);
+}

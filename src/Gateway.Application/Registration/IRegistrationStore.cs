@@ -1,0 +1,35 @@
+namespace Gateway.Application.Registration;
+
+/// <summary>Where run-time registrations live: in this process, or shared by every gateway replica.</summary>
+/// <remarks>
+/// Writes go to the store; reads come back as whole snapshots through <see cref="SnapshotChanged"/>, whichever
+/// replica made the write, so that every replica applies every change the same way. Health is not stored: each
+/// replica checks instances itself.
+/// </remarks>
+public interface IRegistrationStore
+{
+    StoreState State { get; }
+
+    /// <summary>Raised with the new snapshot after every change, including leases running out.</summary>
+    event Action<RegistrySnapshot>? SnapshotChanged;
+
+    /// <summary>Loads the registrations and follows changes until cancelled, riding out outages of the store.</summary>
+    Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Registers an instance, or refreshes it (weight, scheme, lease) when its host and port are known.</summary>
+    /// <exception cref="RegistrationStoreUnavailableException">The store cannot be reached.</exception>
+    Task RegisterAsync(InstanceRegistration registration, CancellationToken cancellationToken);
+
+    /// <summary>Renews an instance's lease.</summary>
+    /// <returns>False when the instance is unknown or its lease has run out.</returns>
+    Task<bool> RenewAsync(string service, string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a registered instance, and its drain mark.</summary>
+    /// <returns>False when there was none.</returns>
+    Task<bool> RemoveAsync(string service, string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>Marks an instance as draining, for every replica.</summary>
+    Task MarkDrainingAsync(string service, string instanceId, CancellationToken cancellationToken);
+
+    Task ConfigureServiceAsync(string service, ServiceSettings settings, CancellationToken cancellationToken);
+}

@@ -1,0 +1,10 @@
+namespace Gateway.Application.Registration;
+
+/// <summary>How run-time registrations behave.</summary>
+public sealed class RegistrationOptions
+{
+    public const string SectionPath = "Gateway:Registration";
+
+    /// <summary>How long a drained instance may keep requests in flight before it is removed anyway.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

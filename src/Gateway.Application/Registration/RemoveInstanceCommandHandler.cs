@@ -1,0 +1,32 @@
+using Gateway.Domain;
+using MediatR;
+
+namespace Gateway.Application.Registration;
+
+public sealed class RemoveInstanceCommandHandler(IRegistrationStore store, ServiceRegistry registry)
+    : IRequestHandler<RemoveInstanceCommand, AdminResult>
+{
+    public async Task<AdminResult> Handle(RemoveInstanceCommand request, CancellationToken cancellationToken)
+    {
+        if (!registry.TryGetService(request.Service, out var service) || service.FindInstance(request.InstanceId) is not { } instance)
+        {
+            return AdminResult.NotFound($"{request.InstanceId} is not an instance of {request.Service}.");
+        }
+
+        if (!instance.IsDynamic)
+        {
+            return AdminResult.Conflict($"{instance.Id} is configured in {service.Name}: it can be drained, not removed.");
+        }
+
+        try
+        {
+            return await store.RemoveAsync(service.Name, instance.Id, cancellationToken)
+                ? new AdminResult(AdminOutcome.Removed)
+                : AdminResult.NotFound($"{instance.Id} is no longer registered in {service.Name}.");
+        }
+        catch (RegistrationStoreUnavailableException error)
+        {
+            return new AdminResult(AdminOutcome.StoreUnavailable, error.Message);
+        }
+    }
+}
