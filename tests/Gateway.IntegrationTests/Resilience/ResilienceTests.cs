@@ -67,10 +67,12 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         await _a.KillAsync();
         Interlocked.Exchange(ref killedAt, Stopwatch.GetTimestamp());
         await Task.WhenAll(load);
+        var retried = RetriesIn(await clients[0].GetStringAsync("/metrics"));
         clients.ForEach(client => client.Dispose());
 
-        output.WriteLine($"sent {sent}, failed {failures.Count}, reached a before the kill {_a.Received.Count}, " +
+        output.WriteLine($"sent {sent}, failed {failures.Count}, retried {retried}, reached a before the kill {_a.Received.Count}, " +
             $"answered after the kill: {string.Join(", ", answeredAfterKill.Select(p => $"{p.Key}={p.Value}"))}");
+        retried.ShouldBeGreaterThan(0, "requests cut off by the kill went to the other instance");
         failures.ShouldBeEmpty();
         answeredAfterKill.Keys.ShouldBe(["b"]);
         answeredAfterKill["b"].ShouldBeGreaterThan(100);
@@ -200,6 +202,13 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         afterBreak.ShouldContain("200 a");
         closed.GetProperty("circuit").GetString().ShouldBe("closed");
         closed.GetProperty("available").GetBoolean().ShouldBeTrue();
+    }
+
+    private static long RetriesIn(string metrics)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(
+            metrics, "^msagateway_gateway_retries\\{service=\"svc\"\\} (\\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? (long)double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>A service whose first instance is dead and whose second is b; round robin tries the dead one first.</summary>
