@@ -13,8 +13,8 @@ if (!SampleServiceArguments.TryParse(args, out var arguments, out var error))
     return 2;
 }
 
-// The flags are parsed above; the builder gets none of them, so "--port" and "--name" are not also read as
-// configuration keys (standard ASP.NET settings still come from environment variables).
+// The flags are parsed above; the builder gets none of them, so "--port", "--name" or "--admin-key" are not also
+// read as configuration keys (standard ASP.NET settings still come from environment variables).
 var builder = WebApplication.CreateBuilder();
 
 builder.Logging.AddSimpleConsole(options =>
@@ -31,6 +31,15 @@ builder.WebHost
     .UseUrls(arguments.Url)
     // Lifts Kestrel's 30 MB default so /echo can count the large uploads used to test the gateway's streaming.
     .ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+// With --register the instance registers itself with the gateway once it listens, and leaves when it stops.
+if (arguments.Registration is { } registration)
+{
+    builder.Services.AddSingleton(arguments);
+    builder.Services.AddSingleton(registration);
+    builder.Services.AddSingleton<GatewayAdminClient>();
+    builder.Services.AddHostedService<SelfRegistrationWorker>();
+}
 
 var app = builder.Build();
 

@@ -55,7 +55,11 @@ public static class DependencyInjection
         services.AddSingleton<IRegistrationStore>(provider =>
             provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.Kind switch
             {
-                RegistryStoreKind.Etcd => throw new NotSupportedException("The etcd registration store is not available yet."),
+                RegistryStoreKind.Etcd => ActivatorUtilities.CreateInstance<EtcdRegistrationStore>(
+                    provider,
+                    new EtcdStoreSettings(
+                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdEndpoints,
+                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdPrefix)),
                 _ => ActivatorUtilities.CreateInstance<MemoryRegistrationStore>(provider),
             });
     }

@@ -99,11 +99,14 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
             try
             {
                 var revision = await LoadAsync(cancellationToken);
-                retryDelay = FirstRetryDelay;
-                await FollowAsync(revision + 1, cancellationToken);
+
+                // The backoff starts over once etcd has taken the watch, not merely answered the load: a watch that
+                // fails at once would otherwise be retried every half second for ever.
+                await FollowAsync(revision + 1, () => retryDelay = FirstRetryDelay, cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Shutdown: gRPC reports it as an OperationCanceledException or as an RpcException (Cancelled).
                 return;
             }
             catch (Exception error)
@@ -264,6 +267,10 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
         {
             return await call();
         }
+        catch (RpcException error) when (error.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The caller canceled the change.", error, cancellationToken);
+        }
         catch (RpcException error)
         {
             throw Unavailable(what, error);
@@ -305,11 +312,11 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
         }
         catch (RpcException error)
         {
-            LogRevokeFailed(_logger, lease, Describe(error));
+            LogRevokeFailed(_logger, lease, error);
         }
         catch (OperationCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
-            LogRevokeFailed(_logger, lease, Describe(error));
+            LogRevokeFailed(_logger, lease, error);
         }
     }
 
@@ -335,7 +342,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     /// Follows the prefix from a revision on, publishing a snapshot per batch of changes. Returns when etcd cancels the
     /// watch (the revision was compacted, say) so that the caller reloads; throws when etcd cannot be reached.
     /// </summary>
-    private async Task FollowAsync(long fromRevision, CancellationToken cancellationToken)
+    private async Task FollowAsync(long fromRevision, Action watching, CancellationToken cancellationToken)
     {
         // The raw stream rather than the client's watch manager: that one reconnects behind our back and hides
         // outages, and the state must say when this replica is routing on an old registry.
@@ -367,6 +374,11 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
                     return;
                 }
 
+                if (response.Created)
+                {
+                    watching();
+                }
+
                 if (response.Events.Count == 0)
                 {
                     continue;
@@ -390,9 +402,10 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
 
             // etcd ended the stream without an error: start over with a fresh load.
         }
-        catch (OperationCanceledException) when (watch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception error) when (error is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }
+            && watch.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"etcd did not answer on the watch for {WatchSilenceLimit.TotalSeconds:0} s");
+            throw new TimeoutException($"etcd did not answer on the watch for {WatchSilenceLimit.TotalSeconds:0} s", error);
         }
         finally
         {
@@ -631,8 +644,8 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     [LoggerMessage(Level = LogLevel.Error, Message = "A registry snapshot subscriber failed")]
     private static partial void LogSubscriberFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not revoke etcd lease {Lease} ({Cause}); it runs out by itself")]
-    private static partial void LogRevokeFailed(ILogger logger, long lease, string cause);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not revoke etcd lease {Lease}; it runs out by itself")]
+    private static partial void LogRevokeFailed(ILogger logger, long lease, Exception error);
 
     /// <summary>A decoded value with the revision it was written at (and, for settings, the service its key names).</summary>
     private sealed record Entry<T>(T Value, long ModRevision, string? Service = null);

@@ -137,8 +137,11 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     private void ScheduleExpiry()
     {
         var next = _instances.Values.Min(entry => entry.ExpiresAt);
-        var due = next is { } at ? at - _timeProvider.GetUtcNow() : Timeout.InfiniteTimeSpan;
-        _expiry.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+
+        // Only a lease's due time is clamped: InfiniteTimeSpan is -1 ms, and clamped to zero it would fire the timer at
+        // once and again after every run, for as long as no lease is left.
+        var due = next is { } at ? TimeSpan.FromTicks(Math.Max((at - _timeProvider.GetUtcNow()).Ticks, 0)) : Timeout.InfiniteTimeSpan;
+        _expiry.Change(due, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
