@@ -12,6 +12,7 @@ namespace Gateway.Application.Registration;
 /// </remarks>
 public sealed partial class DrainCoordinator(
     IRegistrationStore store,
+    ServiceRegistry registry,
     IOptions<RegistrationOptions> options,
     TimeProvider timeProvider,
     ILogger<DrainCoordinator> logger)
@@ -34,6 +35,12 @@ public sealed partial class DrainCoordinator(
             await Task.Delay(PollInterval, timeProvider);
         }
 
+        if (!IsStillDraining(service, instance))
+        {
+            LogCalledOff(logger, service, instance.Id);
+            return;
+        }
+
         if (!instance.IsDynamic)
         {
             LogDrained(logger, service, instance.Id, instance.ActiveRequests);
@@ -51,6 +58,23 @@ public sealed partial class DrainCoordinator(
             LogRemoveFailed(logger, service, instance.Id, error.Message);
         }
     }
+
+    /// <summary>
+    /// Whether the drain still stands when it ends. Registering the same host:port again calls a drain off (the store
+    /// drops the mark, which puts this instance back in rotation, or a new weight or a removal in between makes it
+    /// another instance), and the removal by id below would otherwise take the fresh registration away.
+    /// </summary>
+    /// <remarks>
+    /// Checked once, at the end, rather than on every poll: with a shared store the mark comes back through the
+    /// store, and an older snapshot applied meanwhile clears the flag for a moment.
+    /// </remarks>
+    private bool IsStillDraining(string service, Instance instance) =>
+        instance.IsDraining
+        && registry.TryGetService(service, out var current)
+        && ReferenceEquals(current.FindInstance(instance.Id), instance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} is no longer being drained (registered again or removed); it is left as it is")]
+    private static partial void LogCalledOff(ILogger logger, string service, string instanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} drained ({InFlight} requests still in flight); it stays out of rotation")]
     private static partial void LogDrained(ILogger logger, string service, string instanceId, int inFlight);

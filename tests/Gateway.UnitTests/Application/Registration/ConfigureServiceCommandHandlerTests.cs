@@ -1,0 +1,92 @@
+using Gateway.Application.Registration;
+using Gateway.Domain.LoadBalancing;
+using Gateway.UnitTests.TestSupport;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+
+namespace Gateway.UnitTests.Application.Registration;
+
+public sealed class ConfigureServiceCommandHandlerTests
+{
+    private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
+    private readonly TestRegistrations _registrations = new();
+    private readonly ConfigureServiceCommandHandler _handler;
+
+    public ConfigureServiceCommandHandlerTests()
+    {
+        _handler = new ConfigureServiceCommandHandler(_store, _registrations.Registry, _registrations.Statics);
+    }
+
+    [Fact]
+    public async Task Handle_RegisteredService_StoresTheStrategysCanonicalNameAndThePath()
+    {
+        var command = new ConfigureServiceCommand("BILLING", new ServiceSettings("LeastConnections", "/status"));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.Ok);
+        await _store.Received(1).ConfigureServiceAsync(
+            TestRegistrations.Registered, new ServiceSettings(LoadBalancerNames.LeastConnections, "/status"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Handle_OnlyThePath_KeepsTheStrategyAsItIs()
+    {
+        var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(null, "/status"));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.Ok);
+        await _store.Received(1).ConfigureServiceAsync(
+            TestRegistrations.Registered, new ServiceSettings(null, "/status"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Handle_ConfiguredService_ReturnsConflictAndStoresNothing()
+    {
+        var command = new ConfigureServiceCommand(TestRegistrations.Configured, new ServiceSettings(LoadBalancerNames.Random, null));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.Conflict);
+        await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Handle_UnknownService_ReturnsNotFound()
+    {
+        var command = new ConfigureServiceCommand("payments", new ServiceSettings(LoadBalancerNames.Random, null));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.NotFound);
+        await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
+    }
+
+    [Theory]
+    [InlineData("fastest", null, "loadBalancer")]
+    [InlineData("", null, "loadBalancer")]
+    [InlineData(null, "status", "healthCheckPath")]
+    public async Task Handle_InvalidSetting_ReturnsInvalidNamingTheField(string? loadBalancer, string? path, string field)
+    {
+        var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(loadBalancer, path));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.Invalid);
+        result.Field.ShouldBe(field);
+        await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task Handle_StoreUnavailable_ReturnsStoreUnavailable()
+    {
+        _store.ConfigureServiceAsync(default!, default!, default)
+            .ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
+        var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(LoadBalancerNames.Random, null));
+
+        var result = await _handler.Handle(command, CancellationToken.None);
+
+        result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
+    }
+}

@@ -1,0 +1,227 @@
+using Gateway.Application.Registration;
+using Gateway.Domain;
+using Gateway.Domain.LoadBalancing;
+using Gateway.UnitTests.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.UnitTests.Application.Registration;
+
+public sealed class RegistryComposerTests
+{
+    private readonly ListLogger<RegistryComposer> _logger = new();
+    private readonly StaticServices _statics = new(
+    [
+        new ServiceDefinition("orders", LoadBalancerNames.LeastConnections, "/ready", [new InstanceDefinition("a", TestInstances.Port)]),
+    ]);
+
+    private readonly ServiceRegistry _registry;
+    private readonly RegistryComposer _composer;
+
+    public RegistryComposerTests()
+    {
+        _registry = new ServiceRegistry(new LoadBalancerFactory(), _statics.Definitions);
+        _composer = new RegistryComposer(_registry, _statics, _logger);
+    }
+
+    [Fact]
+    public void Apply_StaticServicesAndRegistrations_MergesThem()
+    {
+        var snapshot = Snapshot(Registration("orders", "b"), Registration("billing", "c", port: 9000));
+
+        _composer.Apply(snapshot);
+
+        Ids("orders").ShouldBe(["a:8080", "b:8080"]);
+        Ids("billing").ShouldBe(["c:9000"]);
+        Instance("orders", "a:8080").IsDynamic.ShouldBeFalse();
+        Instance("orders", "b:8080").IsDynamic.ShouldBeTrue();
+        Instance("billing", "c:9000").IsDynamic.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Apply_RegistrationInAStaticService_KeepsTheServicesConfiguredSettings()
+    {
+        var snapshot = Snapshot(Registration("orders", "b")) with
+        {
+            Settings = new Dictionary<string, ServiceSettings> { ["orders"] = new(LoadBalancerNames.Random, "/other") },
+        };
+
+        _composer.Apply(snapshot);
+
+        var orders = Service("orders");
+        orders.LoadBalancer.Name.ShouldBe(LoadBalancerNames.LeastConnections);
+        orders.HealthCheckPath.ShouldBe("/ready");
+    }
+
+    [Fact]
+    public void Apply_RegistrationWithAStaticInstancesAddress_DoesNotDuplicateIt()
+    {
+        var snapshot = Snapshot(Registration("ORDERS", "A", weight: 7));
+
+        _composer.Apply(snapshot);
+
+        var instance = Service("orders").Instances.ShouldHaveSingleItem();
+        instance.Id.ShouldBe("a:8080");
+        instance.IsDynamic.ShouldBeFalse();
+        instance.Weight.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Apply_NewServiceWithoutSettings_GetsRoundRobinAndHealth()
+    {
+        var snapshot = Snapshot(Registration("billing", "c"));
+
+        _composer.Apply(snapshot);
+
+        var billing = Service("billing");
+        billing.LoadBalancer.Name.ShouldBe(LoadBalancerNames.RoundRobin);
+        billing.HealthCheckPath.ShouldBe("/health");
+    }
+
+    [Fact]
+    public void Apply_NewServiceWithSettings_UsesThemWithTheStrategysCanonicalName()
+    {
+        var snapshot = Snapshot(Registration("billing", "c")) with
+        {
+            Settings = new Dictionary<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["BILLING"] = new("LeastConnections", "/status"),
+            },
+        };
+
+        _composer.Apply(snapshot);
+
+        var billing = Service("billing");
+        billing.LoadBalancer.Name.ShouldBe(LoadBalancerNames.LeastConnections);
+        billing.HealthCheckPath.ShouldBe("/status");
+    }
+
+    [Fact]
+    public void Apply_InvalidSettingsInTheStore_FallBackToTheDefaults()
+    {
+        var snapshot = Snapshot(Registration("billing", "c")) with
+        {
+            Settings = new Dictionary<string, ServiceSettings> { ["billing"] = new("fastest", "status") },
+        };
+
+        _composer.Apply(snapshot);
+
+        var billing = Service("billing");
+        billing.LoadBalancer.Name.ShouldBe(LoadBalancerNames.RoundRobin);
+        billing.HealthCheckPath.ShouldBe("/health");
+    }
+
+    [Theory]
+    [InlineData("health", "c", 8080, "name")]
+    [InlineData("bad name", "c", 8080, "name")]
+    [InlineData("billing", "bad host", 8080, "host")]
+    [InlineData("billing", "c", 0, "port")]
+    [InlineData("billing", "c", 70000, "port")]
+    public void Apply_InvalidRegistrationInTheSnapshot_IsSkippedAndLoggedAndTheRestApplied(
+        string service, string host, int port, string field)
+    {
+        var snapshot = Snapshot(Registration(service, host, port: port), Registration("billing", "d"));
+
+        _composer.Apply(snapshot);
+
+        Ids("billing").ShouldBe(["d:8080"]);
+        Ids("orders").ShouldBe(["a:8080"]);
+        var warning = _logger.Entries.ShouldHaveSingleItem();
+        warning.Level.ShouldBe(LogLevel.Warning);
+        warning.Properties["Service"].ShouldBe(service);
+        warning.Properties["Problem"].ShouldBeOfType<string>().ShouldStartWith(field + ":");
+    }
+
+    [Fact]
+    public void Apply_InvalidWeightSchemeOrTtl_AreSkippedToo()
+    {
+        var snapshot = Snapshot(
+            Registration("billing", "c", weight: 0),
+            Registration("billing", "d") with { Scheme = "ftp" },
+            Registration("billing", "e") with { TtlSeconds = 0 },
+            Registration("billing", "f"));
+
+        _composer.Apply(snapshot);
+
+        Ids("billing").ShouldBe(["f:8080"]);
+        _logger.Entries.Select(entry => ((string)entry.Properties["Problem"]!).Split(':')[0]).ShouldBe(["weight", "scheme", "ttlSeconds"]);
+    }
+
+    [Fact]
+    public void Apply_DrainMarks_TakeTheMarkedInstancesOutOfRotation()
+    {
+        var snapshot = Snapshot(Registration("orders", "b"), Registration("billing", "c")) with
+        {
+            Draining = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            {
+                RegistrySnapshot.DrainKey("orders", "a:8080"),
+                RegistrySnapshot.DrainKey("billing", "c:8080"),
+            },
+        };
+
+        _composer.Apply(snapshot);
+
+        Instance("orders", "a:8080").IsDraining.ShouldBeTrue("a configured instance can be drained");
+        Instance("orders", "b:8080").IsDraining.ShouldBeFalse();
+        Instance("billing", "c:8080").IsDraining.ShouldBeTrue();
+        Service("orders").AvailableInstances.Select(i => i.Id).ShouldBe(["b:8080"]);
+        Service("billing").AvailableInstances.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Apply_DrainMarkGone_PutsTheInstanceBackInRotation()
+    {
+        var drained = Snapshot(Registration("billing", "c")) with
+        {
+            Draining = new HashSet<string> { RegistrySnapshot.DrainKey("billing", "c:8080") },
+        };
+        _composer.Apply(drained);
+
+        _composer.Apply(Snapshot(Registration("billing", "c")));
+
+        Instance("billing", "c:8080").IsDraining.ShouldBeFalse();
+        Service("billing").AvailableInstances.Select(i => i.Id).ShouldBe(["c:8080"]);
+    }
+
+    [Fact]
+    public void Apply_AgainWithTheSameInstances_KeepsTheSameObjectsAndTheirHealth()
+    {
+        _composer.Apply(Snapshot(Registration("billing", "c")));
+        var before = Instance("billing", "c:8080");
+        var staticBefore = Instance("orders", "a:8080");
+        TestServices.TakeOut(before);
+        before.BeginRequest();
+
+        _composer.Apply(Snapshot(Registration("billing", "c"), Registration("billing", "d")));
+
+        var after = Instance("billing", "c:8080");
+        after.ShouldBeSameAs(before);
+        after.Health.IsHealthy.ShouldBeFalse();
+        after.ActiveRequests.ShouldBe(1);
+        Instance("orders", "a:8080").ShouldBeSameAs(staticBefore);
+    }
+
+    [Fact]
+    public void Apply_RegistrationGone_RemovesItsInstanceAndAnEmptyDynamicService()
+    {
+        _composer.Apply(Snapshot(Registration("orders", "b"), Registration("billing", "c")));
+
+        _composer.Apply(RegistrySnapshot.Empty);
+
+        Ids("orders").ShouldBe(["a:8080"]);
+        _registry.TryGetService("billing", out _).ShouldBeFalse();
+    }
+
+    private static RegistrySnapshot Snapshot(params InstanceRegistration[] instances) =>
+        RegistrySnapshot.Empty with { Instances = instances };
+
+    private static InstanceRegistration Registration(string service, string host, int port = TestInstances.Port, int weight = 1) =>
+        new(service, host, port, weight, "http", TtlSeconds: null);
+
+    private Service Service(string name) =>
+        _registry.TryGetService(name, out var service) ? service : throw new ShouldAssertException($"No service {name}.");
+
+    private Instance Instance(string service, string id) =>
+        Service(service).FindInstance(id) ?? throw new ShouldAssertException($"No instance {id} in {service}.");
+
+    private string[] Ids(string service) => [.. Service(service).Instances.Select(i => i.Id)];
+}
