@@ -12,6 +12,10 @@ public interface ILoadBalancer
     string Name { get; }
 
     /// <summary>Picks one of <paramref name="candidates"/>, which are all available.</summary>
+    /// <param name="candidates">
+    /// A snapshot the caller never changes once passed: a change of candidates comes as a new list. Strategies may
+    /// cache what they derive from a list (a weighted schedule) for as long as they are given the same one.
+    /// </param>
     /// <returns>The chosen instance, or null when there are no candidates.</returns>
     Instance? Pick(IReadOnlyList<Instance> candidates);
 }

@@ -40,6 +40,7 @@ public sealed class WeightedRoundRobinLoadBalancer : ILoadBalancer
 
     private sealed class Schedule
     {
+        private readonly IReadOnlyList<Instance> _source;
         private readonly Instance[] _candidates;
         private readonly int[] _weights;
 
@@ -51,6 +52,7 @@ public sealed class WeightedRoundRobinLoadBalancer : ILoadBalancer
 
         public Schedule(IReadOnlyList<Instance> candidates)
         {
+            _source = candidates;
             _candidates = [.. candidates];
             _weights = ReducedWeights(_candidates);
             _current = new long[_candidates.Length];
@@ -70,11 +72,17 @@ public sealed class WeightedRoundRobinLoadBalancer : ILoadBalancer
         }
 
         /// <remarks>
-        /// Compares the instances rather than the list object: a caller may change a list in place between picks, and
-        /// the schedule of its old contents would then hand out an instance that is no longer a candidate.
+        /// The same list object is the same candidates (see <see cref="ILoadBalancer.Pick"/>): that check costs the
+        /// same at any pool size, where comparing the instances one by one grew with it on every pick. Another list
+        /// with the same instances, as a caller without snapshots would pass, still reuses the schedule.
         /// </remarks>
         public bool IsFor(IReadOnlyList<Instance> candidates)
         {
+            if (ReferenceEquals(candidates, _source))
+            {
+                return true;
+            }
+
             if (candidates.Count != _candidates.Length)
             {
                 return false;
