@@ -17,6 +17,18 @@
 #   WRK_CPU=0 SERVER_CPU=1   CPUs for taskset: wrk on one, proxies and nginx on the other
 #   BACKEND_PORTS="19001 19002" GATEWAY_PORT=18080 GATEWAY_INFO_PORT=18081 YARP_PORT=18090
 #   RESULTS_DIR=bench/results
+#
+# Comparing gateway builds or settings (see "Comparing gateway builds" in bench/README.md):
+#   GATEWAY_VARIANTS=""  extra gateway targets, separated by spaces, each "name=dll" or "name=dll:KEY=VALUE,KEY=VALUE":
+#                     the Gateway.Api.dll to run (empty: this checkout's Release build) and environment variables
+#                     for it alone (LOG_LEVEL defaults to the one above). The summary adds each variant's ratios to
+#                     the first variant's. Names: letters, digits, '.', '_', '-'; dll: no ':'; values: no spaces or commas
+#   GATEWAY_MAIN=1    0 leaves out the gateway built from this checkout (and with it gateway-info), for runs of
+#                     variants only; this checkout is then built only if a variant names no dll
+#   GATEWAY_VARIANT_PORT=18100   port of the first variant; the next ones count up
+#   START_ETCD=0      1 starts a throwaway single-member etcd (etcd on PATH, else /usr/bin/etcd) on the first free
+#                     loopback ports from 12379, with its data in the temporary directory, pinned to SERVER_CPU,
+#                     and gives every gateway ETCD_ENDPOINTS pointing at it (REGISTRY_STORE=etcd still has to be set)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -35,6 +47,11 @@ read -r -a BACKEND_PORTS <<<"${BACKEND_PORTS:-19001 19002}"
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
 GATEWAY_INFO_PORT=${GATEWAY_INFO_PORT:-18081}
 YARP_PORT=${YARP_PORT:-18090}
+GATEWAY_VARIANTS=${GATEWAY_VARIANTS:-}
+read -r -a GATEWAY_VARIANTS <<<"${GATEWAY_VARIANTS//$'\n'/ }" # on one line or several
+GATEWAY_MAIN=${GATEWAY_MAIN:-1}
+GATEWAY_VARIANT_PORT=${GATEWAY_VARIANT_PORT:-18100}
+START_ETCD=${START_ETCD:-0}
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RESULTS_DIR=${RESULTS_DIR:-$REPO/bench/results}
@@ -97,6 +114,12 @@ install_tools() {
 # -------------------------------------------------------------------------------------------------------- helpers
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
 
+free_port() { # the first free port from $1 up
+    local port=$1
+    until port_free "$port"; do port=$((port + 1)); done
+    echo "$port"
+}
+
 cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; the name in field 2 may hold spaces)
     local stat
     stat=$(<"/proc/$1/stat")
@@ -158,18 +181,59 @@ NCPU=$(nproc)
 
 install_tools
 
-PORTS=("${BACKEND_PORTS[@]}" "$GATEWAY_PORT" "$YARP_PORT")
+# Gateway variants: "name=dll" or "name=dll:KEY=VALUE,KEY=VALUE", each an extra target on its own port.
+declare -A VARIANT_DLL VARIANT_ENV VARIANT_PORT
+VARIANTS=()
+((GATEWAY_MAIN)) || INFO_RUN=0
+NEED_MAIN_BUILD=$GATEWAY_MAIN
+next_port=$GATEWAY_VARIANT_PORT
+for spec in "${GATEWAY_VARIANTS[@]}"; do
+    [[ $spec == ?*=* ]] || die "GATEWAY_VARIANTS: '$spec' is not name=dll or name=dll:KEY=VALUE,..."
+    name=${spec%%=*}
+    rest=${spec#*=}
+    dll=${rest%%:*}
+    pairs=()
+    [[ $rest == *:* ]] && IFS=, read -r -a pairs <<<"${rest#*:}"
+    [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "GATEWAY_VARIANTS: the name '$name' may hold only letters, digits, '.', '_' and '-'"
+    case $name in gateway | gateway-info | yarp | nginx | etcd-server) die "GATEWAY_VARIANTS: the name '$name' is taken" ;; esac
+    [[ -z ${VARIANT_PORT[$name]:-} ]] || die "GATEWAY_VARIANTS: two variants are named '$name'"
+    for pair in "${pairs[@]}"; do
+        [[ $pair =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "GATEWAY_VARIANTS: '$pair' in variant '$name' is not KEY=VALUE"
+    done
+    if [[ -z $dll ]]; then
+        dll=$GATEWAY_DLL
+        NEED_MAIN_BUILD=1
+    fi
+    VARIANT_DLL[$name]=$(realpath -m "$dll")
+    VARIANT_ENV[$name]=${pairs[*]}
+    VARIANT_PORT[$name]=$next_port
+    VARIANTS+=("$name")
+    next_port=$((next_port + 1))
+done
+((GATEWAY_MAIN || ${#VARIANTS[@]} > 0)) || die "GATEWAY_MAIN=0 leaves no gateway to measure; set GATEWAY_VARIANTS"
+
+PORTS=("${BACKEND_PORTS[@]}" "$YARP_PORT")
+((GATEWAY_MAIN)) && PORTS+=("$GATEWAY_PORT")
 ((INFO_RUN)) && PORTS+=("$GATEWAY_INFO_PORT")
+for name in "${VARIANTS[@]}"; do PORTS+=("${VARIANT_PORT[$name]}"); done
 for port in "${PORTS[@]}"; do
-    port_free "$port" || die "port $port is in use; set BACKEND_PORTS/GATEWAY_PORT/GATEWAY_INFO_PORT/YARP_PORT"
+    port_free "$port" || die "port $port is in use; set BACKEND_PORTS/GATEWAY_PORT/GATEWAY_INFO_PORT/YARP_PORT/GATEWAY_VARIANT_PORT"
 done
 
 if [[ $SKIP_BUILD != 1 ]]; then
-    log "building the gateway and the YARP baseline (Release)"
-    dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed (run: dotnet build -c Release src/Gateway.Api)"
+    if ((NEED_MAIN_BUILD)); then
+        log "building the gateway and the YARP baseline (Release)"
+        dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed (run: dotnet build -c Release src/Gateway.Api)"
+    else
+        log "building the YARP baseline (Release)"
+    fi
     dotnet build -c Release --nologo -v quiet "$REPO/bench/YarpBaseline" >/dev/null || die "YARP baseline build failed"
 fi
-[[ -f $GATEWAY_DLL && -f $YARP_DLL ]] || die "missing $GATEWAY_DLL or $YARP_DLL"
+[[ -f $YARP_DLL ]] || die "missing $YARP_DLL"
+((NEED_MAIN_BUILD == 0)) || [[ -f $GATEWAY_DLL ]] || die "missing $GATEWAY_DLL"
+for name in "${VARIANTS[@]}"; do
+    [[ -f ${VARIANT_DLL[$name]} ]] || die "variant $name: missing ${VARIANT_DLL[$name]}"
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/proxy-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers run as an unprivileged user and must reach the files
@@ -221,24 +285,53 @@ cat >"$WORK/registry.json" <<EOF
 {"bench": {"LoadBalancer": "round_robin", "HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES]}}
 EOF
 
+ETCD_URL=""
+if ((START_ETCD)); then
+    etcd_bin=$(command -v etcd || echo /usr/bin/etcd)
+    [[ -x $etcd_bin ]] || die "START_ETCD=1 needs etcd on PATH or at /usr/bin/etcd (apt-get install etcd-server)"
+    etcd_client=$(free_port 12379)
+    etcd_peer=$(free_port $((etcd_client + 1)))
+    ETCD_URL=http://127.0.0.1:$etcd_client
+    log "starting etcd on $ETCD_URL (peer port $etcd_peer, CPU $SERVER_CPU)"
+    (
+        # etcd also takes its flags from ETCD_* variables (ETCD_ENDPOINTS and ETCD_PREFIX among them): none may reach it.
+        unset $(compgen -e | grep '^ETCD_' || true)
+        pinned "$SERVER_CPU" "$etcd_bin" --name bench --data-dir "$WORK/etcd-data" \
+            --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
+            --listen-peer-urls "http://127.0.0.1:$etcd_peer" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer" \
+            --initial-cluster "bench=http://127.0.0.1:$etcd_peer" --initial-cluster-state new
+    ) >"$WORK/etcd-server.log" 2>&1 &
+    ETCD_PID=$!
+    PIDS+=("$ETCD_PID")
+    wait_ready etcd-server "$ETCD_PID" "$ETCD_URL/health"
+fi
+
 declare -A TARGET_PID TARGET_PORT
 TARGETS=()
 
-start_gateway() { # name port log-level
-    log "starting $1 on port $2 (LOG_LEVEL=$3, CPU $SERVER_CPU)"
+start_gateway() { # name port dll [KEY=VALUE...]: the environment pairs come last and win
+    local name=$1 port=$2 dll=$3 level=$GW_LOG_LEVEL others="" pair
+    shift 3
+    for pair in "$@"; do
+        if [[ $pair == LOG_LEVEL=* ]]; then level=${pair#*=}; else others+=" $pair"; fi
+    done
+    log "starting $name on port $port (LOG_LEVEL=$level$others, CPU $SERVER_CPU)"
     (
-        cd "$(dirname "$GATEWAY_DLL")"
-        export GATEWAY_HOST=127.0.0.1 GATEWAY_PORT=$2 LOG_LEVEL=$3 GATEWAY_REGISTRY_FILE=$WORK/registry.json
-        pinned "$SERVER_CPU" dotnet "$GATEWAY_DLL"
-    ) >"$WORK/$1.log" 2>&1 &
-    TARGET_PID[$1]=$!
-    TARGET_PORT[$1]=$2
+        cd "$(dirname "$dll")"
+        export GATEWAY_HOST=127.0.0.1 GATEWAY_PORT=$port LOG_LEVEL=$GW_LOG_LEVEL GATEWAY_REGISTRY_FILE=$WORK/registry.json
+        if [[ -n $ETCD_URL ]]; then export ETCD_ENDPOINTS=$ETCD_URL; fi
+        pinned "$SERVER_CPU" env "$@" dotnet "$dll"
+    ) >"$WORK/$name.log" 2>&1 &
+    TARGET_PID[$name]=$!
+    TARGET_PORT[$name]=$port
     PIDS+=("$!")
-    TARGETS+=("$1")
-    wait_ready "$1" "$!" "http://127.0.0.1:$2/bench/json"
+    TARGETS+=("$name")
+    wait_ready "$name" "$!" "http://127.0.0.1:$port/bench/json"
 }
 
-start_gateway gateway "$GATEWAY_PORT" "$GW_LOG_LEVEL"
+if ((GATEWAY_MAIN)); then
+    start_gateway gateway "$GATEWAY_PORT" "$GATEWAY_DLL"
+fi
 
 log "starting yarp on port $YARP_PORT (CPU $SERVER_CPU)"
 (
@@ -252,8 +345,13 @@ TARGETS+=(yarp)
 wait_ready yarp "${TARGET_PID[yarp]}" "http://127.0.0.1:$YARP_PORT/bench/json"
 
 if ((INFO_RUN)); then
-    start_gateway gateway-info "$GATEWAY_INFO_PORT" Information
+    start_gateway gateway-info "$GATEWAY_INFO_PORT" "$GATEWAY_DLL" LOG_LEVEL=Information
 fi
+
+for name in "${VARIANTS[@]}"; do
+    read -r -a pairs <<<"${VARIANT_ENV[$name]}"
+    start_gateway "$name" "${VARIANT_PORT[$name]}" "${VARIANT_DLL[$name]}" "${pairs[@]}"
+done
 
 for target in "${TARGETS[@]}"; do
     for scenario in $SCENARIOS; do
@@ -338,6 +436,59 @@ for target in "${TARGETS[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------------------- report
+# Variants against the first one, round by round, and how much every target's own numbers moved between rounds.
+report_variants() {
+    local name pairs
+    echo "Variants (port, dll, environment):"
+    for name in "${VARIANTS[@]}"; do
+        pairs=${VARIANT_ENV[$name]}
+        printf '  %-14s %5s  %s%s\n' "$name" "${VARIANT_PORT[$name]}" "${VARIANT_DLL[$name]}" "${pairs:+  $pairs}"
+    done
+    if [[ -n $ETCD_URL ]]; then echo "  (every gateway had ETCD_ENDPOINTS=$ETCD_URL, the script's own etcd)"; fi
+    awk -F'\t' -v ref="${VARIANTS[0]}" -v variants="${VARIANTS[*]}" -v targets="${TARGETS[*]}" -v scenarios="$SCENARIOS" -v rounds="$ROUNDS" '
+        function sort(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        }
+        function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p50"] = $6; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9 }
+        END {
+            nv = split(variants, V, " "); nt = split(targets, T, " "); ns = split(scenarios, S, " ")
+            split("rps cpu p50 p99", M, " "); split("req/s|CPU us/request|p50 ms|p99 ms", L, "|")
+            if (nv > 1) {
+                print ""
+                print "Variants against " ref ": the ratio within each round, its median over rounds and its range"
+                printf "%-6s %-16s %-24s %8s %17s  %s\n", "path", "metric", "ratio", "median", "lowest..highest", "per round"
+                for (s = 1; s <= ns; s++) for (i = 2; i <= nv; i++) for (m = 1; m <= 4; m++) {
+                    n = 0; per = ""
+                    for (r = 1; r <= rounds; r++) {
+                        if (v[r, S[s], ref, M[m]] > 0) {
+                            x = v[r, S[s], V[i], M[m]] / v[r, S[s], ref, M[m]]
+                            a[++n] = x; per = per sprintf(" %.3f", x)
+                        } else per = per " -"
+                    }
+                    if (n == 0) continue
+                    sort(a, n)
+                    printf "%-6s %-16s %-24s %8.3f %17s  %s\n", S[s], L[m], V[i] "/" ref, median(a, n), sprintf("%.3f..%.3f", a[1], a[n]), substr(per, 2)
+                }
+            }
+            print ""
+            print "Noise: highest/lowest across rounds of each target'"'"'s own value (1.00 = every round alike)"
+            hdr = sprintf("%-6s %-16s", "path", "metric")
+            for (t = 1; t <= nt; t++) hdr = hdr sprintf(" %12s", T[t])
+            print hdr
+            for (s = 1; s <= ns; s++) for (m = 1; m <= 2; m++) {
+                line = sprintf("%-6s %-16s", S[s], L[m])
+                for (t = 1; t <= nt; t++) {
+                    n = 0
+                    for (r = 1; r <= rounds; r++) if ((r, S[s], T[t], M[m]) in v) a[++n] = v[r, S[s], T[t], M[m]]
+                    sort(a, n)
+                    line = line (n > 0 && a[1] > 0 ? sprintf(" %12.2f", a[n] / a[1]) : sprintf(" %12s", "-"))
+                }
+                print line
+            }
+        }' "$DATA"
+}
+
 report() {
     echo "Proxy benchmark $STAMP"
     echo "machine: $(nproc) CPUs, $(uname -r); load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -405,34 +556,40 @@ report() {
         for target in "${TARGETS[@]}"; do printf ' %12s' "${XFER_PEAK[$target]}"; done
         echo
     fi
-    echo
-    echo "Targets (gateway at LOG_LEVEL=$GW_LOG_LEVEL against yarp):"
-    awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" '
-        function median(list,   n, a, i, j, t) {
-            n = split(list, a, " ")
-            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-        }
-        NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9; rounds[$1] = 1 }
-        function ratio(s, m,   r, list) {
-            list = ""
-            for (r in rounds) if (v[r, s, "yarp", m] > 0) list = list " " v[r, s, "gateway", m] / v[r, s, "yarp", m]
-            return median(list)
-        }
-        function check(ok, text) { printf "  %-4s %s\n", ok ? "PASS" : "FAIL", text }
-        END {
-            ns = split(scenarios, S, " ")
-            for (s = 1; s <= ns; s++) {
-                x = ratio(S[s], "rps"); check(x >= 1.0, sprintf("%-5s req/s       gateway/yarp %.2f (target >= 1.00)", S[s], x))
-                x = ratio(S[s], "cpu"); check(x <= 1.0, sprintf("%-5s CPU/request gateway/yarp %.2f (target <= 1.00)", S[s], x))
-                x = ratio(S[s], "p99"); check(x <= 1.2, sprintf("%-5s p99         gateway/yarp %.2f (target <= 1.20)", S[s], x))
+    if ((GATEWAY_MAIN)); then
+        echo
+        echo "Targets (gateway at LOG_LEVEL=$GW_LOG_LEVEL against yarp):"
+        awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" '
+            function median(list,   n, a, i, j, t) {
+                n = split(list, a, " ")
+                for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+                return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
             }
-            check(peak < 150, sprintf("peak RSS %.1f MB (target < 150 MB)", peak))
-            if (xfer != "") {
-                x = xfer > xfer_after ? xfer : xfer_after
-                check(x < 30, sprintf("'"$TRANSFER_MB"' MB transfer raised RSS by %.1f MB at most (target < 30 MB)", x))
+            NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9; rounds[$1] = 1 }
+            function ratio(s, m,   r, list) {
+                list = ""
+                for (r in rounds) if (v[r, s, "yarp", m] > 0) list = list " " v[r, s, "gateway", m] / v[r, s, "yarp", m]
+                return median(list)
             }
-        }' "$DATA"
+            function check(ok, text) { printf "  %-4s %s\n", ok ? "PASS" : "FAIL", text }
+            END {
+                ns = split(scenarios, S, " ")
+                for (s = 1; s <= ns; s++) {
+                    x = ratio(S[s], "rps"); check(x >= 1.0, sprintf("%-5s req/s       gateway/yarp %.2f (target >= 1.00)", S[s], x))
+                    x = ratio(S[s], "cpu"); check(x <= 1.0, sprintf("%-5s CPU/request gateway/yarp %.2f (target <= 1.00)", S[s], x))
+                    x = ratio(S[s], "p99"); check(x <= 1.2, sprintf("%-5s p99         gateway/yarp %.2f (target <= 1.20)", S[s], x))
+                }
+                check(peak < 150, sprintf("peak RSS %.1f MB (target < 150 MB)", peak))
+                if (xfer != "") {
+                    x = xfer > xfer_after ? xfer : xfer_after
+                    check(x < 30, sprintf("'"$TRANSFER_MB"' MB transfer raised RSS by %.1f MB at most (target < 30 MB)", x))
+                }
+            }' "$DATA"
+    fi
+    if ((${#VARIANTS[@]} > 0)); then
+        echo
+        report_variants
+    fi
     echo
     echo "Raw wrk output: $OUT_DIR/raw/"
 }
@@ -443,4 +600,11 @@ for target in "${TARGETS[@]}"; do cp "$WORK/$target.log" "$OUT_DIR/$target.log" 
 if [[ -f $OUT_DIR/gateway-info.log ]]; then
     tail -n 200 "$OUT_DIR/gateway-info.log" >"$OUT_DIR/gateway-info.log.tail" && rm -f "$OUT_DIR/gateway-info.log"
 fi
+# So may a variant (LOG_LEVEL=Information among its settings): keep only the tail of a log over 1 MiB.
+for name in "${VARIANTS[@]}"; do
+    log_file=$OUT_DIR/$name.log
+    if [[ -f $log_file ]] && (($(stat -c %s "$log_file") > 1048576)); then
+        tail -n 200 "$log_file" >"$log_file.tail" && rm -f "$log_file"
+    fi
+done
 log "results in $OUT_DIR"
