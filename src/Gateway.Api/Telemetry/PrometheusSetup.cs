@@ -1,14 +1,16 @@
 using System.Diagnostics.Metrics;
 using Gateway.Application.Telemetry;
+using Microsoft.Extensions.Options;
 using Prometheus;
 
 namespace Gateway.Api.Telemetry;
 
-/// <summary>Exports the .NET meters (the gateway's, ASP.NET Core's, HttpClient's, the runtime's) in Prometheus text format.</summary>
+/// <summary>Exports the gateway's meter and the .NET meters <see cref="MetricsOptions"/> names in Prometheus text format.</summary>
 internal static class PrometheusSetup
 {
     public static IServiceCollection AddGatewayPrometheus(this IServiceCollection services)
     {
+        services.AddOptions<MetricsOptions>().Configure<IConfiguration>(MetricsOptions.Bind).ValidateOnStart();
         services.AddSingleton<PrometheusExporter>();
         services.AddHostedService(provider => provider.GetRequiredService<PrometheusExporter>());
         return services;
@@ -28,11 +30,13 @@ internal static class PrometheusSetup
 /// <remarks>
 /// prometheus-net's default adapter starts on first use of its global registry, which loses what is recorded before
 /// the first scrape, and a listener sees every meter in the process. This one starts with the host and takes only the
-/// meters of this host's <see cref="IMeterFactory"/> (its own, ASP.NET Core's, HttpClient's), plus the process-wide
-/// ones that belong to no host, so two gateways in one process (as in tests) never count each other's requests.
+/// configured meters of this host's <see cref="IMeterFactory"/>, plus the process-wide ones that belong to no host, so
+/// two gateways in one process (as in tests) never count each other's requests.
 /// </remarks>
-internal sealed class PrometheusExporter(IMeterFactory meterFactory) : IHostedService, IDisposable
+internal sealed class PrometheusExporter(IMeterFactory meterFactory, IOptions<MetricsOptions> options) : IHostedService, IDisposable
 {
+    private readonly IReadOnlySet<string> _meters = options.Value.Meters;
+
     private IDisposable? _adapter;
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
@@ -56,5 +60,6 @@ internal sealed class PrometheusExporter(IMeterFactory meterFactory) : IHostedSe
 
     public void Dispose() => _adapter?.Dispose();
 
-    private bool IsOurs(Meter meter) => meter.Scope is null || ReferenceEquals(meter.Scope, meterFactory);
+    private bool IsOurs(Meter meter) =>
+        _meters.Contains(meter.Name) && (meter.Scope is null || ReferenceEquals(meter.Scope, meterFactory));
 }

@@ -33,6 +33,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("MAX_REQUEST_BODY_SIZE", "-5")]
     [InlineData("MAX_REQUEST_BODY_SIZE", "lots")]
     [InlineData("CORS_ORIGINS", "not a url")]
+    [InlineData("METRICS_METERS", "System.Net.Http;rm")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });
@@ -188,7 +189,8 @@ public sealed class StartupValidationTests : IDisposable
         "CORS_ORIGINS=https://app.example, http://admin.example:8080")]
     [InlineData(
         "REQUEST_TIMEOUT=0.5", "HEALTH_CHECK_INTERVAL=0.5", "LOG_LEVEL=INFO", "LOG_FORMAT=text", "MAX_REQUEST_BODY_SIZE=1",
-        "CORS_ORIGINS=*")]
+        "CORS_ORIGINS=*", "METRICS_METERS=MsaGateway")]
+    [InlineData("METRICS_METERS=System.Runtime, Microsoft.AspNetCore.Hosting,System.Net.Http")]
     [InlineData("LOG_LEVEL=DEBUG")]
     [InlineData("LOG_LEVEL=Verbose")]
     [InlineData("LOG_LEVEL=error")]

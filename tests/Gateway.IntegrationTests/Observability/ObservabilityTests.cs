@@ -50,7 +50,37 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Sample(metrics, "msagateway_gateway_upstream_duration_count", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(2);
         Sample(metrics, "msagateway_gateway_instance_healthy", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(1);
         Sample(metrics, "msagateway_gateway_requests_active", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(0);
-        metrics.ShouldContain("microsoft_aspnetcore_hosting_http_server_request_duration");
+    }
+
+    [Fact]
+    public async Task Metrics_ByDefault_ExportTheRuntimeAndKestrelButNotTheFrameworksPerRequestMeters()
+    {
+        (await _client.GetAsync("/svc/items")).Dispose();
+
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        metrics.ShouldContain("\nsystem_runtime_");
+        metrics.ShouldContain("\nmicrosoft_aspnetcore_server_kestrel_");
+        metrics.ShouldNotContain("microsoft_aspnetcore_hosting_");
+        metrics.ShouldNotContain("system_net_http_");
+        metrics.ShouldNotContain("microsoft_aspnetcore_memorypool_");
+    }
+
+    [Fact]
+    public async Task Metrics_MetersNamedInTheSetting_AreExportedToo()
+    {
+        await using var gateway = new GatewayFactory()
+            .WithService("svc", _a)
+            .With("METRICS_METERS", "Microsoft.AspNetCore.Hosting,System.Net.Http");
+        using var client = gateway.CreateRawClient();
+        (await client.GetAsync("/svc/items")).Dispose();
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        metrics.ShouldContain("\nmicrosoft_aspnetcore_hosting_http_server_request_duration");
+        metrics.ShouldContain("\nsystem_net_http_http_client_request_duration");
+        metrics.ShouldNotContain("system_runtime_");
     }
 
     [Fact]
