@@ -5,6 +5,7 @@ using Gateway.Application.Registration;
 using Gateway.Infrastructure.Registry;
 using Gateway.IntegrationTests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Gateway.IntegrationTests.Scaleout;
@@ -222,6 +223,49 @@ public sealed class EtcdRegistrationStoreTests(EtcdRegistrationStoreTests.Shared
         }
     }
 
+    [Fact]
+    public async Task RunAsync_EtcdFrozen_GivesUpTheSilentWatchKeepsTheSnapshotThenCatchesUp()
+    {
+        await using var etcd = await EtcdServer.StartNewAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await RunningStore.StartAsync(etcd.ClientUrl, UniquePrefix(), time);
+        await a.Store.RegisterAsync(Registration("orders", 5001), CancellationToken.None);
+        await a.WaitForAsync(s => Find(s, "orders", 5001) is not null, "the registration to reach the store");
+        await Eventually.TrueAsync(() => a.Store.State.Connected, Deadline, "the store to watch");
+        var seenBeforeFreeze = a.Snapshots.Count;
+
+        etcd.Freeze();
+
+        // Nothing breaks the connection: only the store's watchdog, on its clock, can tell that etcd went silent.
+        var frozenAt = time.GetTimestamp();
+        await Eventually.TrueAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return !a.Store.State.Connected;
+            },
+            Deadline,
+            "the store to give up the silent watch");
+        time.GetElapsedTime(frozenAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(15), "a quiet watch is asked for progress first");
+        a.Store.State.LastError.ShouldNotBeNull().ShouldContain("did not answer on the watch");
+        Find(a.Latest, "orders", 5001).ShouldNotBeNull();
+
+        etcd.Thaw();
+
+        await Eventually.TrueAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return a.Store.State.Connected;
+            },
+            ReconnectDeadline,
+            "the store to reconnect");
+        await a.Store.RegisterAsync(Registration("orders", 5002), CancellationToken.None);
+        await a.WaitForAsync(s => Find(s, "orders", 5002) is not null, "a registration made after the thaw to reach the store");
+        a.Snapshots.Skip(seenBeforeFreeze).ShouldAllBe(s => Find(s, "orders", 5001) != null);
+        a.Warnings().Count(w => w.Contains("cannot be reached", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
     private static string UniquePrefix() => $"/gateway-tests/{Guid.NewGuid():N}/";
 
     private static InstanceRegistration Registration(string service, int port, int? ttlSeconds = null) =>
@@ -248,9 +292,9 @@ public sealed class EtcdRegistrationStoreTests(EtcdRegistrationStoreTests.Shared
         private Task _run = Task.CompletedTask;
         private volatile RegistrySnapshot? _latest;
 
-        private RunningStore(string endpoints, string prefix)
+        private RunningStore(string endpoints, string prefix, TimeProvider time)
         {
-            Store = new EtcdRegistrationStore(new EtcdStoreSettings(endpoints, prefix), TimeProvider.System, _logger);
+            Store = new EtcdRegistrationStore(new EtcdStoreSettings(endpoints, prefix), time, _logger);
             Store.SnapshotChanged += snapshot =>
             {
                 Snapshots.Enqueue(snapshot);
@@ -268,9 +312,9 @@ public sealed class EtcdRegistrationStoreTests(EtcdRegistrationStoreTests.Shared
         public IEnumerable<(LogLevel Level, string Message)> Entries => _logger.Entries;
 
         /// <summary>Starts following etcd and waits for the first snapshot.</summary>
-        public static async Task<RunningStore> StartAsync(string endpoints, string prefix)
+        public static async Task<RunningStore> StartAsync(string endpoints, string prefix, TimeProvider? time = null)
         {
-            var running = new RunningStore(endpoints, prefix);
+            var running = new RunningStore(endpoints, prefix, time ?? TimeProvider.System);
             running._run = running.Store.RunAsync(running._stop.Token);
             await Eventually.TrueAsync(() => running._latest is not null, Deadline, "the store's first load");
             return running;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Gateway.IntegrationTests.Support;
 
@@ -142,6 +143,30 @@ public sealed class EtcdServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Stops etcd in its tracks (SIGSTOP): its sockets stay open and connected, but nothing is answered, as with a hung
+    /// host or a partition that drops packets rather than refusing connections.
+    /// </summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>Lets a frozen etcd run on (SIGCONT).</summary>
+    public void Thaw() => Signal(SigCont);
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("etcd is not running.");
+        if (kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Signal {signal} to etcd (process {process.Id}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>Kills etcd (SIGKILL, by its process id) and waits until it is gone; the data directory stays.</summary>
     public async Task StopAsync()
