@@ -31,10 +31,19 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             return GatewayProblems.PayloadTooLarge(service);
         }
 
+        var rawTarget = RawTarget();
+        if (RequestTarget.LeavesFirstSegment(rawTarget))
+        {
+            metrics.GatewayError(StatusCodes.Status400BadRequest, "ambiguous_path");
+            return GatewayProblems.Create(
+                StatusCodes.Status400BadRequest, "Ambiguous request path",
+                "Dot segments in the path lead out of its first segment, so the path names one service as sent and another once resolved.");
+        }
+
         var command = new ForwardRequestCommand(
             service,
             request.Method,
-            RequestTarget.AfterFirstSegment(RawTarget()),
+            RequestTarget.AfterFirstSegment(rawTarget),
             request.Headers,
             CanHaveBody() ? request.Body : null,
             request.ContentLength,

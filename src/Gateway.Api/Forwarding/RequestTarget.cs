@@ -14,6 +14,91 @@ internal static class RequestTarget
     /// </remarks>
     public static string AfterFirstSegment(string rawTarget)
     {
+        var rest = Split(rawTarget, out _);
+        if (rest.IsEmpty)
+        {
+            return "/";
+        }
+
+        return rest[0] == '?' ? string.Concat("/", rest) : rest.ToString();
+    }
+
+    /// <summary>
+    /// Whether dot segments in the raw target climb out of its first segment. The server routes by the normalized
+    /// path, so <c>/x/../svc/a</c> and <c>/svc/%2E%2E/other/a</c> reach the services of <c>/svc/a</c> and
+    /// <c>/other/a</c>, while the instance would be sent the raw rest (<c>/../svc/a</c>, <c>/%2E%2E/other/a</c>): a
+    /// path of another service. Dot segments that stay inside it (<c>/svc/a/../b</c>) are the instance's to resolve.
+    /// </summary>
+    public static bool LeavesFirstSegment(string rawTarget)
+    {
+        var path = Path(rawTarget);
+        if (!path.StartsWith('/') || path.IndexOfAny('.', '%') < 0)
+        {
+            return false;
+        }
+
+        // How many segments the resolved path holds at each step, as the server's dot-segment removal counts them:
+        // the first one is the service, and nothing may take its place.
+        path = path[1..];
+        var depth = 0;
+        foreach (var range in path.Split('/'))
+        {
+            var dots = DotSegment(path[range]);
+            if (dots == 0)
+            {
+                depth++;
+            }
+            else if (depth == 0 || (dots == 2 && --depth == 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>1 for <c>.</c>, 2 for <c>..</c> (either spelled with <c>%2E</c> too), 0 for any other segment.</summary>
+    private static int DotSegment(ReadOnlySpan<char> segment)
+    {
+        var dots = 0;
+        while (!segment.IsEmpty)
+        {
+            if (segment[0] == '.')
+            {
+                segment = segment[1..];
+            }
+            else if (segment.StartsWith("%2E", StringComparison.OrdinalIgnoreCase))
+            {
+                segment = segment[3..];
+            }
+            else
+            {
+                return 0;
+            }
+
+            dots++;
+        }
+
+        return dots is 1 or 2 ? dots : 0;
+    }
+
+    /// <summary>Cuts a raw target into its first path segment and the rest (path and query) after it.</summary>
+    private static ReadOnlySpan<char> Split(string rawTarget, out ReadOnlySpan<char> firstSegment)
+    {
+        var target = Path(rawTarget, withQuery: true);
+        if (target.StartsWith('/'))
+        {
+            target = target[1..];
+        }
+
+        var segmentEnd = target.IndexOfAny('/', '?');
+        firstSegment = segmentEnd < 0 ? target : target[..segmentEnd];
+        return segmentEnd < 0 ? [] : target[segmentEnd..];
+    }
+
+    /// <summary>The target's path (and query), without the scheme and authority of an absolute-form target.</summary>
+    private static ReadOnlySpan<char> Path(string rawTarget, bool withQuery = false)
+    {
         var target = rawTarget.AsSpan();
         if (!target.StartsWith('/'))
         {
@@ -26,18 +111,7 @@ internal static class RequestTarget
             }
         }
 
-        if (target.StartsWith('/'))
-        {
-            target = target[1..];
-        }
-
-        var segmentEnd = target.IndexOfAny('/', '?');
-        var rest = segmentEnd < 0 ? [] : target[segmentEnd..];
-        if (rest.IsEmpty)
-        {
-            return "/";
-        }
-
-        return rest[0] == '?' ? string.Concat("/", rest) : rest.ToString();
+        var query = withQuery ? -1 : target.IndexOf('?');
+        return query < 0 ? target : target[..query];
     }
 }

@@ -64,6 +64,38 @@ public sealed class ForwardingTests : IAsyncLifetime
         _first.Received.ShouldHaveSingleItem().RawTarget.ShouldBe(expected);
     }
 
+    [Theory]
+    [InlineData("/svc/../solo/a")]
+    [InlineData("/svc/x/../../solo/a")]
+    [InlineData("/svc/%2E%2E/solo/a")]
+    [InlineData("/svc/.%2e/solo/a?q=1")]
+    [InlineData("/unknown/../solo/a")]
+    [InlineData("/./solo/a")]
+    public async Task DotSegments_LeavingTheServiceSegment_Are400AndReachNoInstance(string sent)
+    {
+        using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, sent));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await response.Content.ReadFromJsonAsync<ProblemView>())!.Title.ShouldBe("Ambiguous request path");
+        _first.Received.ShouldBeEmpty();
+        _second.Received.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("/solo/a/../b", "/a/../b")]
+    [InlineData("/solo/a/%2E%2E/b/./c", "/a/%2E%2E/b/./c")]
+    [InlineData("/solo/..x/a..", "/..x/a..")]
+    public async Task DotSegments_InsideTheServicesPath_ReachTheInstanceByteForByte(string sent, string expected)
+    {
+        using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, sent));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        _first.Received.ShouldHaveSingleItem().RawTarget.ShouldBe(expected);
+    }
+
+    private sealed record ProblemView(string Title, int Status);
+
     [Fact]
     public async Task ProxiedResponse_CarriesGatewayHeaders()
     {
