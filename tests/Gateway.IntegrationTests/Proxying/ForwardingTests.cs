@@ -56,6 +56,9 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData("/solo/", "/")]
     [InlineData("/solo?q=1", "/?q=1")]
     [InlineData("/solo//double//slash", "//double//slash")]
+    [InlineData("/solo/a/../b", "/a/../b")]
+    [InlineData("/solo/a/%2E%2E/b/./c", "/a/%2E%2E/b/./c")]
+    [InlineData("/solo/..x/a..", "/..x/a..")]
     public async Task PathAndQuery_ReachTheInstanceByteForByte(string sent, string expected)
     {
         using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, sent));
@@ -80,18 +83,6 @@ public sealed class ForwardingTests : IAsyncLifetime
         (await response.Content.ReadFromJsonAsync<ProblemView>())!.Title.ShouldBe("Ambiguous request path");
         _first.Received.ShouldBeEmpty();
         _second.Received.ShouldBeEmpty();
-    }
-
-    [Theory]
-    [InlineData("/solo/a/../b", "/a/../b")]
-    [InlineData("/solo/a/%2E%2E/b/./c", "/a/%2E%2E/b/./c")]
-    [InlineData("/solo/..x/a..", "/..x/a..")]
-    public async Task DotSegments_InsideTheServicesPath_ReachTheInstanceByteForByte(string sent, string expected)
-    {
-        using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, sent));
-
-        response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _first.Received.ShouldHaveSingleItem().RawTarget.ShouldBe(expected);
     }
 
     private sealed record ProblemView(string Title, int Status);
