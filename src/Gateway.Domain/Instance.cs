@@ -94,6 +94,9 @@ public sealed class Instance
 
     public CircuitState Circuit => _circuit;
 
+    /// <summary>Healthy and not draining, kept out of rotation by its open circuit alone.</summary>
+    public bool IsOutOnlyByCircuit => _circuit == CircuitState.Open && _health.IsHealthy && !_draining;
+
     /// <summary>Registered at run time through the admin API, rather than configured.</summary>
     public bool IsDynamic { get; }
 

@@ -50,7 +50,10 @@ public sealed class Service
 
     public IReadOnlyList<Instance> Instances => _instances;
 
-    /// <summary>The instances the strategy may choose from now, in registry order.</summary>
+    /// <summary>
+    /// The instances the strategy may choose from now, in registry order: the available ones, or, when there are none,
+    /// those out only because their circuit is open.
+    /// </summary>
     public IReadOnlyList<Instance> AvailableInstances => _available;
 
     /// <summary>Asks the strategy for an instance; null when none is available.</summary>
@@ -141,6 +144,14 @@ public sealed class Service
         lock (_refreshLock)
         {
             var available = Array.FindAll(_instances, static instance => instance.IsAvailable);
+            if (available.Length == 0)
+            {
+                // Panic routing, as Envoy's panic threshold: when open circuits alone leave nothing, the instances
+                // behind them keep the traffic. A circuit opens on passive signals (5xx, refusals), and these never
+                // take out a service's last instance: its clients see its own answers rather than 503 for everything.
+                available = Array.FindAll(_instances, static instance => instance.IsOutOnlyByCircuit);
+            }
+
             if (!available.AsSpan().SequenceEqual(_available))
             {
                 _available = available;

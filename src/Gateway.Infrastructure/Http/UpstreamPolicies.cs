@@ -47,7 +47,9 @@ internal sealed partial class UpstreamPolicies(
     {
         var target = Target(request);
         var timeout = TimeoutPolicy(target?.Service.RequestTimeout ?? forwarding.Value.RequestTimeout);
-        return target is null
+        // An instance chosen although its circuit is open was chosen in panic (see Service.AvailableInstances): the
+        // breaker would refuse the call, so it is sent without it. The break timer still ends the break as usual.
+        return target is null || target.Instance.Circuit == CircuitState.Open
             ? timeout
             : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance)).Around(timeout);
     }

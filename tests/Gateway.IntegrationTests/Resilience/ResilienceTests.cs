@@ -204,6 +204,29 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         closed.GetProperty("available").GetBoolean().ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task Circuit_OpenOnAServicesOnlyInstance_LeavesItsAnswersPassingThrough()
+    {
+        _a.Handler = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        };
+        await using var gateway = new GatewayFactory()
+            .WithService("svc", _a)
+            .With("Gateway:Resilience:FailureThreshold", "2")
+            .With("Gateway:Resilience:BreakSeconds", "60");
+        using var client = gateway.CreateRawClient();
+
+        var answers = await AnsweredByAsync(client, 6);
+        var instance = await ServicesView.InstanceAsync(client, "svc", _a.Port);
+
+        // Like passive ejection, an open circuit never turns a failing service into 503 for everything.
+        answers.ShouldAllBe(answer => answer == "500 a");
+        instance.GetProperty("circuit").GetString().ShouldBe("open");
+        _a.Received.Count.ShouldBe(6);
+    }
+
     private static long RetriesIn(string metrics)
     {
         var match = System.Text.RegularExpressions.Regex.Match(

@@ -88,6 +88,55 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public void AvailableInstances_OneCircuitOpen_LeavesTheOthers()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 3);
+
+        service.Instances[1].SetCircuit(CircuitState.Open);
+
+        TestInstances.Hosts(service.AvailableInstances).ShouldBe("a c");
+    }
+
+    [Fact]
+    public void AvailableInstances_OnlyOpenCircuitsLeft_AreThoseInstances()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 3);
+        TestServices.TakeOut(service.Instances[0]);
+        service.Instances[1].SetCircuit(CircuitState.Open);
+
+        service.Instances[2].SetCircuit(CircuitState.Open);
+
+        TestInstances.Hosts(service.AvailableInstances).ShouldBe("b c");
+        service.PickInstance().ShouldNotBeNull().Circuit.ShouldBe(CircuitState.Open);
+    }
+
+    [Fact]
+    public void AvailableInstances_CircuitClosesDuringPanic_LeavesOnlyThatInstance()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
+        service.Instances[0].SetCircuit(CircuitState.Open);
+        service.Instances[1].SetCircuit(CircuitState.Open);
+
+        service.Instances[1].SetCircuit(CircuitState.HalfOpen);
+
+        TestInstances.Hosts(service.AvailableInstances).ShouldBe("b");
+    }
+
+    [Fact]
+    public void AvailableInstances_OpenCircuitOnAnUnhealthyOrDrainingInstance_IsNoPanic()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
+        TestServices.TakeOut(service.Instances[0]);
+        service.Instances[1].SetDraining(true);
+
+        service.Instances[0].SetCircuit(CircuitState.Open);
+        service.Instances[1].SetCircuit(CircuitState.Open);
+
+        service.AvailableInstances.ShouldBeEmpty();
+        service.PickInstance().ShouldBeNull();
+    }
+
+    [Fact]
     public void FindInstance_IdInAnotherCase_FindsIt()
     {
         var service = new ServiceRegistry(new LoadBalancerFactory()).Upsert(TestServices.Define(
