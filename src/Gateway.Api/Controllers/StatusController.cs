@@ -19,6 +19,7 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
         ?? "0.0.0";
 
     [HttpGet("/")]
+    [HttpHead("/")]
     public IActionResult Root() => Ok(new
     {
         name = "MSA Gateway",
@@ -32,9 +33,11 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
     });
 
     [HttpGet("/health")]
+    [HttpHead("/health")]
     public IActionResult Health() => Ok(new { status = "healthy" });
 
     [HttpGet("/services")]
+    [HttpHead("/services")]
     public IActionResult Services() => Ok(new
     {
         services = registry.Services.OrderBy(s => s.Name, StringComparer.Ordinal).Select(ServiceView.From).ToList(),
@@ -42,6 +45,7 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
     });
 
     [HttpGet("/services/{name}/health")]
+    [HttpHead("/services/{name}/health")]
     public IActionResult ServiceHealth(string name)
     {
         if (!registry.TryGetService(name, out var service))
@@ -52,5 +56,21 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
 
         var view = ServiceView.From(service);
         return Ok(new { name = service.Name, healthy = view.Instances.Any(i => i.Healthy), instances = view.Instances });
+    }
+
+    /// <summary>
+    /// Any other method on these paths: 405 naming the methods they serve, a problem like every other error. Ordered
+    /// after the actions above and before the catch-all, which would otherwise take <c>POST /health</c> for a request
+    /// to a service called "health".
+    /// </summary>
+    [Route("/", Order = 1)]
+    [Route("/health", Order = 1)]
+    [Route("/services", Order = 1)]
+    [Route("/services/{name}/health", Order = 1)]
+    public IActionResult OtherMethod()
+    {
+        Response.Headers.Allow = "GET, HEAD";
+        return GatewayProblems.Create(
+            StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"{Request.Method} is not served here: this endpoint answers GET and HEAD.");
     }
 }

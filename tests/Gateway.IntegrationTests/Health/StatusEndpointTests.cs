@@ -117,6 +117,35 @@ public sealed class StatusEndpointTests : IAsyncLifetime
         problem.RootElement.GetProperty("service").GetString().ShouldBe("no-such-service");
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/health")]
+    [InlineData("/services")]
+    [InlineData("/services/svc/health")]
+    public async Task GatewayEndpoints_AnswerHeadAsGet(string path)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/json");
+    }
+
+    [Theory]
+    [InlineData("POST", "/")]
+    [InlineData("POST", "/health")]
+    [InlineData("DELETE", "/services")]
+    [InlineData("PUT", "/services/svc/health")]
+    public async Task GatewayEndpoints_OtherMethods_Are405ProblemsNamingGetAndHead(string method, string path)
+    {
+        using var response = await _client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}") });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        response.Content.Headers.Allow.ShouldBe(["GET", "HEAD"]);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        _a.Received.ShouldBeEmpty();
+        _b.Received.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task ActiveChecks_RequestTheServicesHealthCheckPath_EveryConfiguredInterval()
     {
