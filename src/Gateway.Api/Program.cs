@@ -9,7 +9,9 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddSerilog(SerilogSetup.Configure);
+// The host's own logger, not the static one: with the static logger, every host in a process would log through the
+// one built last, and the first to stop would silence the others.
+builder.Services.AddSerilog(SerilogSetup.Configure, preserveStaticLogger: true);
 
 builder.Services
     .AddGatewayApplication()
