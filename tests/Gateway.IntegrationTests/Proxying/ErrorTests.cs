@@ -16,13 +16,15 @@ public sealed class ErrorTests : IAsyncLifetime
 
     private TestBackend _backend = null!;
     private GarbageServer _garbage = null!;
+    private GarbageServer _resetting = null!;
     private GatewayFactory _gateway = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _garbage = GarbageServer.Start();
+        _garbage = GarbageServer.Start(reset: false);
+        _resetting = GarbageServer.Start(reset: true);
         _gateway = new GatewayFactory()
             .With("MAX_REQUEST_BODY_SIZE", MaxBodySize.ToString(CultureInfo.InvariantCulture))
             // The start-up round of health checks would take the dead and the garbage instance out of balancing,
@@ -32,6 +34,7 @@ public sealed class ErrorTests : IAsyncLifetime
             .WithService("empty");
         WithInstanceAt(_gateway, "down", ReserveUnusedPort());
         WithInstanceAt(_gateway, "garbage", _garbage.Port);
+        WithInstanceAt(_gateway, "resetting", _resetting.Port);
         _client = _gateway.CreateRawClient();
     }
 
@@ -40,6 +43,7 @@ public sealed class ErrorTests : IAsyncLifetime
         _client.Dispose();
         await _gateway.DisposeAsync();
         await _garbage.DisposeAsync();
+        await _resetting.DisposeAsync();
         await _backend.DisposeAsync();
     }
 
@@ -74,6 +78,26 @@ public sealed class ErrorTests : IAsyncLifetime
         using var response = await _client.GetAsync("/garbage/x");
 
         await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, "garbage");
+    }
+
+    [Fact]
+    public async Task InstanceResettingTheConnectionWithoutAnAnswer_Is502Problem()
+    {
+        using var response = await _client.GetAsync("/resetting/x");
+
+        await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, "resetting");
+    }
+
+    [Fact]
+    public async Task OversizedRequestHeaders_Are431_AndTheGatewayKeepsServing()
+    {
+        var request = $"GET /svc/big HTTP/1.1\r\nHost: gateway\r\nX-Big: {new string('x', 64 * 1024)}\r\nConnection: close\r\n\r\n";
+
+        var answer = await RawConnection.SendAsync(_client.BaseAddress!, request);
+
+        answer.StatusCode.ShouldBe(431, answer.Text);
+        _backend.Proxied().ShouldBeEmpty();
+        await ShouldStillServeAsync();
     }
 
     [Fact]
@@ -215,25 +239,32 @@ public sealed class ErrorTests : IAsyncLifetime
         return port;
     }
 
-    /// <summary>An "instance" that reads the request head, answers with bytes that are not HTTP, and hangs up.</summary>
+    /// <summary>
+    /// An "instance" that reads the request head, then answers with bytes that are not HTTP and hangs up, or resets the
+    /// connection without a word.
+    /// </summary>
     private sealed class GarbageServer : IAsyncDisposable
     {
         private readonly TcpListener _listener;
         private readonly Task _accepting;
 
-        private GarbageServer(TcpListener listener)
+        private readonly bool _reset;
+
+        private GarbageServer(TcpListener listener, bool reset)
         {
             _listener = listener;
+            _reset = reset;
             _accepting = AcceptAsync();
         }
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-        public static GarbageServer Start()
+        /// <summary>Starts one that answers garbage, or, with <paramref name="reset"/>, resets the connection instead.</summary>
+        public static GarbageServer Start(bool reset)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            return new GarbageServer(listener);
+            return new GarbageServer(listener, reset);
         }
 
         public async ValueTask DisposeAsync()
@@ -256,11 +287,11 @@ public sealed class ErrorTests : IAsyncLifetime
                     return;
                 }
 
-                _ = AnswerAsync(connection);
+                _ = AnswerAsync(connection, _reset);
             }
         }
 
-        private static async Task AnswerAsync(TcpClient connection)
+        private static async Task AnswerAsync(TcpClient connection, bool reset)
         {
             using (connection)
             {
@@ -274,6 +305,13 @@ public sealed class ErrorTests : IAsyncLifetime
                         && (read = await stream.ReadAsync(buffer)) > 0)
                     {
                         head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    }
+
+                    if (reset)
+                    {
+                        // No linger: closing sends RST, as a crashing process or a dropped connection does.
+                        connection.Client.LingerState = new LingerOption(enable: true, seconds: 0);
+                        return;
                     }
 
                     await stream.WriteAsync("this is not HTTP at all\r\n\r\n"u8.ToArray());

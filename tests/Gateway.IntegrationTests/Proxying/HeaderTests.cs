@@ -36,6 +36,8 @@ public sealed class HeaderTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("Keep-Alive", "timeout=5");
         request.Headers.TryAddWithoutValidation("Proxy-Connection", "keep-alive");
         request.Headers.TryAddWithoutValidation("TE", "gzip");
+        request.Headers.TryAddWithoutValidation("Upgrade", "example/1");
+        request.Headers.TryAddWithoutValidation("Trailer", "X-Checksum");
         request.Headers.TryAddWithoutValidation("X-End-To-End", "kept");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer abc");
 
@@ -46,6 +48,9 @@ public sealed class HeaderTests : IAsyncLifetime
         headers.Keys.ShouldNotContain("Keep-Alive");
         headers.Keys.ShouldNotContain("Proxy-Connection");
         headers.Keys.ShouldNotContain("TE");
+        headers.Keys.ShouldNotContain("Upgrade");
+        headers.Keys.ShouldNotContain("Trailer");
+        headers.Keys.ShouldNotContain("Connection");
         headers["X-End-To-End"].ShouldBe(["kept"]);
         headers["Authorization"].ShouldBe(["Bearer abc"]);
     }

@@ -108,6 +108,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Headers.GetValues("X-Backend").ShouldBe(["b"]);
+        response.Headers.GetValues("X-Gateway-Instance").ShouldBe([$"127.0.0.1:{_b.Port}"], "the header names the instance that answered");
         _b.Received.ShouldHaveSingleItem().Method.ShouldBe(method);
     }
 
