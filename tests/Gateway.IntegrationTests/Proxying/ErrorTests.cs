@@ -64,28 +64,15 @@ public sealed class ErrorTests : IAsyncLifetime
         await ShouldBeProblemAsync(response, HttpStatusCode.ServiceUnavailable, "empty");
     }
 
-    [Fact]
-    public async Task InstanceRefusingTheConnection_Is502Problem()
+    [Theory]
+    [InlineData("down")] // refuses the connection
+    [InlineData("garbage")] // answers bytes that are not HTTP
+    [InlineData("resetting")] // resets the connection without an answer
+    public async Task InstanceGivingNoHttpAnswer_Is502Problem(string service)
     {
-        using var response = await _client.GetAsync("/down/x");
+        using var response = await _client.GetAsync($"/{service}/x");
 
-        await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, "down");
-    }
-
-    [Fact]
-    public async Task InstanceSendingAnInvalidResponse_Is502Problem()
-    {
-        using var response = await _client.GetAsync("/garbage/x");
-
-        await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, "garbage");
-    }
-
-    [Fact]
-    public async Task InstanceResettingTheConnectionWithoutAnAnswer_Is502Problem()
-    {
-        using var response = await _client.GetAsync("/resetting/x");
-
-        await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, "resetting");
+        await ShouldBeProblemAsync(response, HttpStatusCode.BadGateway, service);
     }
 
     [Fact]
