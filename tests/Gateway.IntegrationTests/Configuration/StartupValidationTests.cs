@@ -34,11 +34,26 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("MAX_REQUEST_BODY_SIZE", "lots")]
     [InlineData("CORS_ORIGINS", "not a url")]
     [InlineData("METRICS_METERS", "System.Net.Http;rm")]
+    [InlineData("REGISTRY_STORE", "redis")]
+    [InlineData("ETCD_ENDPOINTS", "ftp://etcd.internal:2379")]
+    [InlineData("ETCD_PREFIX", "msa-gateway")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });
 
         ShouldHaveRefused(outcome, key, value);
+    }
+
+    [Fact]
+    public async Task AdminKey_TooShort_StopsStartupNamingTheKeyButNotItsValue()
+    {
+        var outcome = await RunAsync(new() { ["GATEWAY_ADMIN_KEY"] = "guessable" });
+
+        outcome.Exited.ShouldBeTrue(outcome.Description);
+        outcome.ExitCode.ShouldNotBe(0, outcome.Description);
+        var line = outcome.StandardError.Where(l => !string.IsNullOrWhiteSpace(l)).ToList().ShouldHaveSingleItem(outcome.Description);
+        line.ShouldContain("GATEWAY_ADMIN_KEY");
+        line.ShouldNotContain("guessable", Case.Sensitive, "a secret is never echoed, even a bad one");
     }
 
     [Fact]
@@ -81,7 +96,12 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("""{ "health": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "health", "health")]
     [InlineData("""{ "services": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "services", "services")]
     [InlineData("""{ "admin": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "admin", "admin")]
+    [InlineData("""{ "metrics": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "metrics", "metrics")]
+    [InlineData("""{ "dashboard": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "dashboard", "dashboard")]
     [InlineData("""{ "bad name": { "Instances": [ { "Host": "localhost", "Port": 9001 } ] } }""", "bad name", "bad name")]
+    [InlineData(
+        """{ "user-service": { "Instances": [ { "Host": "localhost", "Port": 9001, "Scheme": "ftp" } ] } }""",
+        "user-service.Instances[0].Scheme", "ftp")]
     [InlineData(
         """{ "user-service": { "Instances": [ { "Host": "localhost", "Port": 70000 } ] } }""",
         "user-service.Instances[0].Port", "70000")]
@@ -151,7 +171,7 @@ public sealed class StartupValidationTests : IDisposable
                 "health_check_path": "/health"
               },
               "catalog-service": {
-                "instances": [ { "host": "127.0.0.1", "port": 9003, "health": false, "weight": 3 } ],
+                "instances": [ { "host": "127.0.0.1", "port": 9003, "health": false, "weight": 3, "scheme": "https" } ],
                 "load_balancer": "least_connections",
                 "current_index": 0,
                 "health_check_path": "/ping"
@@ -181,6 +201,7 @@ public sealed class StartupValidationTests : IDisposable
         var instance = catalog.GetProperty("instances").EnumerateArray().ShouldHaveSingleItem();
         instance.GetProperty("id").GetString().ShouldBe("127.0.0.1:9003");
         instance.GetProperty("weight").GetInt32().ShouldBe(3);
+        instance.GetProperty("scheme").GetString().ShouldBe("https");
     }
 
     [Theory]
