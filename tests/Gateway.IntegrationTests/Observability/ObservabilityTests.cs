@@ -162,6 +162,28 @@ public sealed class ObservabilityTests : IAsyncLifetime
         everything.ShouldNotContain("query-secret-9");
     }
 
+    [Fact]
+    public async Task LogLevelWarning_LeavesOutRequestLinesButKeepsWarnings()
+    {
+        var logs = new CapturingSink();
+        await using var gateway = new GatewayFactory()
+            .WithService("svc", _a)
+            .WithService("empty")
+            .With("LOG_LEVEL", "Warning")
+            .WithServices(services => services.AddSingleton<ILogEventSink>(logs));
+        using var client = gateway.CreateRawClient();
+
+        (await client.GetAsync("/svc/items")).Dispose();
+        (await client.GetAsync("/empty/items")).Dispose();
+
+        await Eventually.TrueAsync(
+            () => logs.Events.Any(e => e.RenderMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("no healthy instance", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            "the warning for the service without instances");
+        logs.Events.ShouldAllBe(e => e.Level >= Serilog.Events.LogEventLevel.Warning);
+        logs.Events.ShouldNotContain(e => e.Properties.ContainsKey("StatusCode"));
+    }
+
     /// <summary>The value of one sample in Prometheus text format, labels written as the exporter sorts them.</summary>
     private static double Sample(string metrics, string name, string labels)
     {

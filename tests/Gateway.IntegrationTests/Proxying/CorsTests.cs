@@ -98,6 +98,27 @@ public sealed class CorsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_FromEachOfSeveralAllowedOrigins_IsAnsweredWithThatOrigin()
+    {
+        const string secondOrigin = "http://admin.example:8080";
+        await using var gateway = new GatewayFactory()
+            .With("CORS_ORIGINS", $"{AllowedOrigin}, {secondOrigin}")
+            .WithService("svc", _backend);
+        using var client = gateway.CreateRawClient();
+
+        var allowed = new List<string?>();
+        foreach (var origin in new[] { AllowedOrigin, secondOrigin, OtherOrigin })
+        {
+            using var request = CrossOriginGet(origin);
+            using var response = await client.SendAsync(request);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            allowed.Add(response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) ? values.Single() : null);
+        }
+
+        allowed.ShouldBe([AllowedOrigin, secondOrigin, null]);
+    }
+
+    [Fact]
     public async Task Get_FromOtherOrigin_IsForwardedWithoutAllowOrigin()
     {
         using var client = _oneOrigin.CreateRawClient();
