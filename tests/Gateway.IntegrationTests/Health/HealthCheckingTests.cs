@@ -104,6 +104,23 @@ public sealed class HealthCheckingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InstanceRefusingConnections_IsTakenOutByTheNextRound_WithTheCause()
+    {
+        await using var gateway = Gateway();
+        using var client = gateway.CreateRawClient();
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _a.Port), Deadline);
+
+        await _a.DisposeAsync();
+        _clock.Advance(Interval);
+        await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
+
+        var a = await ServicesView.InstanceAsync(client, "svc", _a.Port);
+        a.GetProperty("ejectedBy").GetString().ShouldBe("active");
+        a.GetProperty("ejectionCause").GetString().ShouldNotBeNull().ShouldContain("refused");
+        (await AnsweredByAsync(client, 3)).ShouldBe(["b", "b", "b"]);
+    }
+
+    [Fact]
     public async Task KilledInstance_IsEjectedPassively_BeforeTheNextRound()
     {
         await using var gateway = Gateway()
