@@ -14,7 +14,7 @@ internal static class RequestTarget
     /// </remarks>
     public static string AfterFirstSegment(string rawTarget)
     {
-        var rest = Split(rawTarget, out _);
+        var rest = AfterFirstSegmentOf(Path(rawTarget, withQuery: true));
         if (rest.IsEmpty)
         {
             return "/";
@@ -82,17 +82,15 @@ internal static class RequestTarget
         return dots is 1 or 2 ? dots : 0;
     }
 
-    /// <summary>Cuts a raw target into its first path segment and the rest (path and query) after it.</summary>
-    private static ReadOnlySpan<char> Split(string rawTarget, out ReadOnlySpan<char> firstSegment)
+    /// <summary>What follows the first segment of a path (and query).</summary>
+    private static ReadOnlySpan<char> AfterFirstSegmentOf(ReadOnlySpan<char> target)
     {
-        var target = Path(rawTarget, withQuery: true);
         if (target.StartsWith('/'))
         {
             target = target[1..];
         }
 
         var segmentEnd = target.IndexOfAny('/', '?');
-        firstSegment = segmentEnd < 0 ? target : target[..segmentEnd];
         return segmentEnd < 0 ? [] : target[segmentEnd..];
     }
 
