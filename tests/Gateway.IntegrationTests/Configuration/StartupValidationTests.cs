@@ -65,6 +65,14 @@ public sealed class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task Setting_OnTheCommandLine_WinsOverTheEnvironment()
+    {
+        var outcome = await RunAsync(new() { ["REQUEST_TIMEOUT"] = "abc" }, "--REQUEST_TIMEOUT=5");
+
+        outcome.Exited.ShouldBeFalse($"The command line's valid value did not replace the environment's. {outcome.Description}");
+    }
+
+    [Fact]
     public async Task CorsOrigins_OneInvalidInTheList_StopsStartupNamingThatOrigin()
     {
         var outcome = await RunAsync(new() { ["CORS_ORIGINS"] = "https://app.example, ftp://files.example" });
