@@ -15,6 +15,7 @@ public sealed class Instance
     private int _passiveFailures;
     private volatile InstanceHealth _health = InstanceHealth.Initial;
     private volatile bool _isAvailable = true;
+    private (bool Available, bool OutOnlyByCircuit, bool CircuitClosed) _routing = (true, false, true);
     private volatile CircuitState _circuit = CircuitState.Closed;
     private volatile bool _draining;
     private Service? _owner;
@@ -227,23 +228,25 @@ public sealed class Instance
         return changed;
     }
 
-    /// <summary>Recomputes availability from health and circuit, under the state lock.</summary>
+    /// <summary>
+    /// Recomputes availability from health, circuit and drain, under the state lock. True when anything the service's
+    /// choice of instances depends on changed: availability, and for panic routing (see
+    /// <see cref="Service.AvailableInstances"/>) whether the circuit alone keeps it out, and whether it is closed.
+    /// </summary>
     private bool UpdateAvailability()
     {
         var available = _health.IsHealthy && _circuit != CircuitState.Open && !_draining;
-        if (available == _isAvailable)
+        var routing = (available, IsOutOnlyByCircuit, _circuit == CircuitState.Closed);
+        if (routing == _routing)
         {
             return false;
         }
 
         _isAvailable = available;
+        _routing = routing;
         return true;
     }
 
-    /// <summary>
-    /// Tells the owning service to rebuild its available list, outside the state lock: the service takes its own lock
-    /// and may call back into this instance (a passive ejection), so holding ours here could deadlock.
-    /// </summary>
     private void NotifyOwnerIf(bool availabilityChanged)
     {
         if (availabilityChanged)

@@ -9,6 +9,7 @@ public sealed class Service
     private readonly Lock _refreshLock = new();
     private readonly ThresholdOverrides _thresholds;
     private volatile Instance[] _available;
+    private volatile bool _routesOpenCircuits;
 
     internal Service(
         string name,
@@ -51,10 +52,13 @@ public sealed class Service
     public IReadOnlyList<Instance> Instances => _instances;
 
     /// <summary>
-    /// The instances the strategy may choose from now, in registry order: the available ones, or, when there are none,
-    /// those out only because their circuit is open.
+    /// The instances the strategy may choose from now, in registry order: the available ones, and, while none of them
+    /// has a closed circuit, those out only because their circuit is open.
     /// </summary>
     public IReadOnlyList<Instance> AvailableInstances => _available;
+
+    /// <summary>Whether <see cref="AvailableInstances"/> holds instances whose circuit is open (panic routing).</summary>
+    public bool RoutesOpenCircuits => _routesOpenCircuits;
 
     /// <summary>Asks the strategy for an instance; null when none is available.</summary>
     public Instance? PickInstance() => LoadBalancer.Pick(_available);
@@ -144,14 +148,22 @@ public sealed class Service
         lock (_refreshLock)
         {
             var available = Array.FindAll(_instances, static instance => instance.IsAvailable);
-            if (available.Length == 0)
+            var routesOpenCircuits = false;
+            if (!Array.Exists(available, static instance => instance.Circuit == CircuitState.Closed))
             {
-                // Panic routing, as Envoy's panic threshold: when open circuits alone leave nothing, the instances
-                // behind them keep the traffic. A circuit opens on passive signals (5xx, refusals), and these never
-                // take out a service's last instance: its clients see its own answers rather than 503 for everything.
-                available = Array.FindAll(_instances, static instance => instance.IsOutOnlyByCircuit);
+                // Panic routing, as Envoy's panic threshold: while no instance with a closed circuit is left, those
+                // kept out by their open circuit alone keep the traffic too. A circuit opens on passive signals (5xx,
+                // refusals), which never take out a service's last instance: its clients see its own answers rather
+                // than 503 for everything, and a half-open trial does not leave a lone instance turning requests away.
+                var withOpen = Array.FindAll(_instances, static instance => instance.IsAvailable || instance.IsOutOnlyByCircuit);
+                if (withOpen.Length > available.Length)
+                {
+                    available = withOpen;
+                    routesOpenCircuits = true;
+                }
             }
 
+            _routesOpenCircuits = routesOpenCircuits;
             if (!available.AsSpan().SequenceEqual(_available))
             {
                 _available = available;

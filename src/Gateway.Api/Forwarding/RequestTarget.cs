@@ -41,7 +41,9 @@ internal static class RequestTarget
         // the first one is the service, and nothing may take its place.
         path = path[1..];
         var depth = 0;
-        foreach (var range in path.Split('/'))
+        // A backslash counts as a separator too: the server turns it into one in an absolute-form target's path,
+        // and some instances' servers do in any path.
+        foreach (var range in path.SplitAny('/', '\\'))
         {
             var dots = DotSegment(path[range]);
             if (dots == 0)

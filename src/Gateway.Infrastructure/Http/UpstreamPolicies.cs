@@ -47,9 +47,10 @@ internal sealed partial class UpstreamPolicies(
     {
         var target = Target(request);
         var timeout = TimeoutPolicy(target?.Service.RequestTimeout ?? forwarding.Value.RequestTimeout);
-        // An instance chosen although its circuit is open was chosen in panic (see Service.AvailableInstances): the
-        // breaker would refuse the call, so it is sent without it. The break timer still ends the break as usual.
-        return target is null || target.Instance.Circuit == CircuitState.Open
+        // An instance with an open circuit, chosen because its service routes to open circuits in panic (see
+        // Service.AvailableInstances), is sent to without its breaker, which would refuse the call. The break timer
+        // still ends the break as usual. Outside panic the breaker refuses, and the request goes to another instance.
+        return target is null || (target.Instance.Circuit == CircuitState.Open && target.Service.RoutesOpenCircuits)
             ? timeout
             : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance)).Around(timeout);
     }

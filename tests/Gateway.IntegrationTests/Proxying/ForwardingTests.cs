@@ -85,6 +85,19 @@ public sealed class ForwardingTests : IAsyncLifetime
         _second.Received.ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("http://gateway/svc/..\\solo/a")]
+    [InlineData("http://gateway/svc/%2e%2e\\solo/a")]
+    public async Task DotSegmentsWithBackslashInAnAbsoluteFormTarget_Are400AndReachNoInstance(string target)
+    {
+        // The server turns an absolute-form target's backslashes into slashes before it resolves dot segments.
+        var answer = await RawConnection.SendAsync(_client.BaseAddress!, $"GET {target} HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n");
+
+        answer.StatusCode.ShouldBe(400, answer.Text);
+        answer.Text.ShouldContain("Ambiguous request path");
+        _first.Received.ShouldBeEmpty();
+    }
+
     private sealed record ProblemView(string Title, int Status);
 
     [Fact]

@@ -107,11 +107,12 @@ public sealed class ServiceTests
         service.Instances[2].SetCircuit(CircuitState.Open);
 
         TestInstances.Hosts(service.AvailableInstances).ShouldBe("b c");
+        service.RoutesOpenCircuits.ShouldBeTrue();
         service.PickInstance().ShouldNotBeNull().Circuit.ShouldBe(CircuitState.Open);
     }
 
     [Fact]
-    public void AvailableInstances_CircuitClosesDuringPanic_LeavesOnlyThatInstance()
+    public void AvailableInstances_HalfOpenTrialDuringPanic_KeepsTheOpenOnesInRotation()
     {
         var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
         service.Instances[0].SetCircuit(CircuitState.Open);
@@ -119,7 +120,49 @@ public sealed class ServiceTests
 
         service.Instances[1].SetCircuit(CircuitState.HalfOpen);
 
+        TestInstances.Hosts(service.AvailableInstances).ShouldBe("a b");
+        service.RoutesOpenCircuits.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void AvailableInstances_CircuitClosesDuringPanic_EndsThePanic()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
+        service.Instances[0].SetCircuit(CircuitState.Open);
+        service.Instances[1].SetCircuit(CircuitState.Open);
+        service.Instances[1].SetCircuit(CircuitState.HalfOpen);
+
+        service.Instances[1].SetCircuit(CircuitState.Closed);
+
         TestInstances.Hosts(service.AvailableInstances).ShouldBe("b");
+        service.RoutesOpenCircuits.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void AvailableInstances_InstanceInPanicDrainedOrFailingItsCheck_LeavesIt()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
+        service.Instances[0].SetCircuit(CircuitState.Open);
+        service.Instances[1].SetCircuit(CircuitState.Open);
+
+        service.Instances[0].SetDraining(true);
+        TestServices.TakeOut(service.Instances[1]);
+
+        service.AvailableInstances.ShouldBeEmpty();
+        service.RoutesOpenCircuits.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void AvailableInstances_InstanceWithOpenCircuitPassingItsCheckAgain_JoinsThePanic()
+    {
+        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 1);
+        TestServices.TakeOut(service.Instances[0]);
+        service.Instances[0].SetCircuit(CircuitState.Open);
+
+        TestServices.PutBack(service.Instances[0]);
+
+        TestInstances.Hosts(service.AvailableInstances).ShouldBe("a");
+        service.RoutesOpenCircuits.ShouldBeTrue();
     }
 
     [Fact]
