@@ -32,7 +32,7 @@ public sealed class ErrorTests : IAsyncLifetime
             .With("Gateway:HealthChecks:UnhealthyThreshold", "1000")
             .WithService("svc", _backend)
             .WithService("empty");
-        WithInstanceAt(_gateway, "down", ReserveUnusedPort());
+        WithInstanceAt(_gateway, "down", Ports.Dead());
         WithInstanceAt(_gateway, "garbage", _garbage.Port);
         WithInstanceAt(_gateway, "resetting", _resetting.Port);
         _client = _gateway.CreateRawClient();
@@ -214,16 +214,6 @@ public sealed class ErrorTests : IAsyncLifetime
         gateway
             .With($"Gateway:Services:{service}:Instances:0:Host", "127.0.0.1")
             .With($"Gateway:Services:{service}:Instances:0:Port", port.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>A port that was free a moment ago and that nobody listens on now.</summary>
-    private static int ReserveUnusedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>

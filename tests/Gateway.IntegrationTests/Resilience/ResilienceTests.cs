@@ -237,7 +237,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
 
     /// <summary>A service whose first instance is dead and whose second is b; round robin tries the dead one first.</summary>
     private GatewayFactory DeadThenLive() => new GatewayFactory()
-        .WithServicePorts("svc", "round_robin", Ports.Unused(), _b.Port)
+        .WithServicePorts("svc", "round_robin", Ports.Dead(), _b.Port)
         // The start-up health check would otherwise take the dead instance out before the request is sent.
         .With("Gateway:HealthChecks:UnhealthyThreshold", "1000");
 
