@@ -14,8 +14,6 @@ public sealed class Instance
     private int _activeRequests;
     private int _passiveFailures;
     private volatile InstanceHealth _health = InstanceHealth.Initial;
-    private volatile bool _isAvailable = true;
-    private (bool Available, bool OutOnlyByCircuit, bool CircuitClosed) _routing = (true, false, true);
     private volatile CircuitState _circuit = CircuitState.Closed;
     private volatile bool _draining;
     private Service? _owner;
@@ -91,7 +89,7 @@ public sealed class Instance
     public InstanceHealth Health => _health;
 
     /// <summary>Whether the load balancers may choose this instance now: healthy, circuit not open, not draining.</summary>
-    public bool IsAvailable => _isAvailable;
+    public bool IsAvailable => _health.IsHealthy && _circuit != CircuitState.Open && !_draining;
 
     public CircuitState Circuit => _circuit;
 
@@ -108,7 +106,6 @@ public sealed class Instance
     /// <returns>Whether the state changed.</returns>
     public bool SetDraining(bool draining)
     {
-        bool availabilityChanged;
         lock (_stateLock)
         {
             if (_draining == draining)
@@ -117,10 +114,9 @@ public sealed class Instance
             }
 
             _draining = draining;
-            availabilityChanged = UpdateAvailability();
         }
 
-        NotifyOwnerIf(availabilityChanged);
+        NotifyOwner();
         return true;
     }
 
@@ -128,7 +124,6 @@ public sealed class Instance
     /// <returns>Whether the state changed.</returns>
     public bool SetCircuit(CircuitState state)
     {
-        bool availabilityChanged;
         lock (_stateLock)
         {
             if (_circuit == state)
@@ -137,10 +132,9 @@ public sealed class Instance
             }
 
             _circuit = state;
-            availabilityChanged = UpdateAvailability();
         }
 
-        NotifyOwnerIf(availabilityChanged);
+        NotifyOwner();
         return true;
     }
 
@@ -171,13 +165,13 @@ public sealed class Instance
     public bool RecordCheck(HealthCheckResult result, HealthThresholds thresholds)
     {
         ArgumentNullException.ThrowIfNull(result);
-        bool changed, availabilityChanged;
+        bool changed;
         lock (_stateLock)
         {
-            changed = Publish(_health.WithCheck(result, thresholds), out availabilityChanged);
+            changed = Publish(_health.WithCheck(result, thresholds));
         }
 
-        NotifyOwnerIf(availabilityChanged);
+        NotifyOwnerIf(changed);
         return changed;
     }
 
@@ -185,7 +179,7 @@ public sealed class Instance
     /// <returns>Whether the instance changed between healthy and unhealthy.</returns>
     public bool SetHealth(bool healthy, DateTimeOffset at, HealthSource source, string? cause = null)
     {
-        bool changed, availabilityChanged;
+        bool changed;
         lock (_stateLock)
         {
             if (_health.IsHealthy == healthy)
@@ -202,19 +196,19 @@ public sealed class Instance
                 ConsecutiveFailures = 0,
                 ConsecutiveSuccesses = 0,
             };
-            changed = Publish(next, out availabilityChanged);
+            changed = Publish(next);
         }
 
-        NotifyOwnerIf(availabilityChanged);
+        NotifyOwnerIf(changed);
         return changed;
     }
 
-    // Exchange and the barrier in Publish are full fences: the registry attaching a new owner and a health change
+    // Exchange and the barrier in NotifyOwner are full fences: the registry attaching a new owner and a health change
     // racing with it must not both read before the other's write, or neither would refresh the new owner.
     internal void AttachTo(Service owner) => Interlocked.Exchange(ref _owner, owner);
 
     /// <summary>Installs new health under the state lock.</summary>
-    private bool Publish(InstanceHealth next, out bool availabilityChanged)
+    private bool Publish(InstanceHealth next)
     {
         var changed = next.IsHealthy != _health.IsHealthy;
         _health = next;
@@ -224,36 +218,27 @@ public sealed class Instance
             Interlocked.Exchange(ref _passiveFailures, 0);
         }
 
-        availabilityChanged = changed && UpdateAvailability();
         return changed;
     }
 
-    /// <summary>
-    /// Recomputes availability from health, circuit and drain, under the state lock. True when anything the service's
-    /// choice of instances depends on changed: availability, and for panic routing (see
-    /// <see cref="Service.AvailableInstances"/>) whether the circuit alone keeps it out, and whether it is closed.
-    /// </summary>
-    private bool UpdateAvailability()
+    private void NotifyOwnerIf(bool changed)
     {
-        var available = _health.IsHealthy && _circuit != CircuitState.Open && !_draining;
-        var routing = (available, IsOutOnlyByCircuit, _circuit == CircuitState.Closed);
-        if (routing == _routing)
+        if (changed)
         {
-            return false;
+            NotifyOwner();
         }
-
-        _isAvailable = available;
-        _routing = routing;
-        return true;
     }
 
-    private void NotifyOwnerIf(bool availabilityChanged)
+    /// <summary>
+    /// Tells the owning service to rebuild its available list after any change of health, circuit or drain: its
+    /// choice depends on all three (see <see cref="Service.AvailableInstances"/>), and a rebuild that changes nothing
+    /// publishes nothing. Called outside the state lock: the service takes its own lock and may call back into this
+    /// instance (a passive ejection), so holding ours here could deadlock.
+    /// </summary>
+    private void NotifyOwner()
     {
-        if (availabilityChanged)
-        {
-            Interlocked.MemoryBarrier();
-            Volatile.Read(ref _owner)?.RefreshAvailableInstances();
-        }
+        Interlocked.MemoryBarrier();
+        Volatile.Read(ref _owner)?.RefreshAvailableInstances();
     }
 
     public override string ToString() => Id;
