@@ -36,13 +36,17 @@ public static class DependencyInjection
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureKestrel);
+        services.AddSingleton<ConnectionLimiter>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<GatewayServerOptions>, ConnectionLimiter>(ConfigureKestrel);
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<GatewayServerOptions>>(ConfigureCors);
         return services;
     }
 
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, IOptions<GatewayServerOptions> options)
+    private static void ConfigureKestrel(
+        KestrelServerOptions kestrel, IOptions<GatewayServerOptions> options, ConnectionLimiter connections)
     {
         GatewayServerOptions server;
         try
@@ -59,13 +63,15 @@ public static class DependencyInjection
         kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize;
         // The instance's own Server header passes through unchanged instead.
         kestrel.AddServerHeader = false;
+        connections.Configure(server.MaxConnections ?? long.MaxValue, kestrel.Limits.RequestHeadersTimeout);
+        Action<ListenOptions> listen = options => options.Use(connections.Wrap);
         if (server.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(server.Port);
+            kestrel.ListenLocalhost(server.Port, listen);
         }
         else
         {
-            kestrel.Listen(System.Net.IPAddress.Parse(server.Host.Trim('[', ']')), server.Port);
+            kestrel.Listen(System.Net.IPAddress.Parse(server.Host.Trim('[', ']')), server.Port, listen);
         }
     }
 

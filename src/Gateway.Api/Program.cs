@@ -7,6 +7,8 @@ using Gateway.Infrastructure;
 using Microsoft.Extensions.Options;
 using Serilog;
 
+// Before anything opens a descriptor: the connection cap's default is derived from the raised limit.
+DescriptorLimit.Raise();
 var builder = WebApplication.CreateBuilder(args);
 
 // The host's own logger, not the static one: with the static logger, every host in a process would log through the
@@ -24,6 +26,11 @@ try
     // Every setting is checked before anything listens or logs, so a bad one stops start-up with a single line.
     app.Services.GetService<IStartupValidator>()?.Validate();
 
+    app.Use(static (context, next) =>
+    {
+        ConnectionLimiter.RequestStarted(context.Features);
+        return next(context);
+    });
     app.UseTraceHeader();
     app.UseExceptionHandler();
     app.UseCors();

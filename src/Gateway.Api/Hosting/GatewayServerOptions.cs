@@ -10,6 +10,10 @@ public sealed class GatewayServerOptions
     public const string PortKey = "GATEWAY_PORT";
     public const string MaxRequestBodySizeKey = "MAX_REQUEST_BODY_SIZE";
     public const string CorsOriginsKey = "CORS_ORIGINS";
+    public const string MaxConnectionsKey = "GATEWAY_MAX_CONNECTIONS";
+
+    /// <summary>Descriptors kept for the runtime, listeners, logs, the registry store and health probes.</summary>
+    private const long ReservedDescriptors = 128;
 
     /// <summary>The address to bind: an IP address, or <c>localhost</c>.</summary>
     public string Host { get; set; } = "0.0.0.0";
@@ -18,6 +22,9 @@ public sealed class GatewayServerOptions
 
     /// <summary>The largest request body in bytes; null for no limit.</summary>
     public long? MaxRequestBodySize { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>The most client connections open at once; null for no limit.</summary>
+    public long? MaxConnections { get; set; } = DefaultMaxConnections(DescriptorLimit.Current);
 
     /// <summary>Origins allowed cross-origin; <c>*</c> for any.</summary>
     public IReadOnlyList<string> CorsOrigins { get; set; } = ["*"];
@@ -40,6 +47,9 @@ public sealed class GatewayServerOptions
         var maxBody = settings.WholeNumber(MaxRequestBodySizeKey, options.MaxRequestBodySize ?? 0, 0, long.MaxValue);
         options.MaxRequestBodySize = maxBody == 0 ? null : maxBody;
 
+        var maxConnections = settings.WholeNumber(MaxConnectionsKey, options.MaxConnections ?? 0, 0, long.MaxValue);
+        options.MaxConnections = maxConnections == 0 ? null : maxConnections;
+
         if (settings.Text(CorsOriginsKey) is { } origins)
         {
             var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -56,6 +66,15 @@ public sealed class GatewayServerOptions
 
         settings.ThrowIfInvalid<GatewayServerOptions>();
     }
+
+    /// <summary>
+    /// Half of what the reserve leaves: each client connection may need an upstream connection of its own while its
+    /// request is in flight.
+    /// </summary>
+    internal static long? DefaultMaxConnections(ulong? descriptorLimit) =>
+        descriptorLimit is not { } limit || limit >= long.MaxValue
+            ? null
+            : Math.Max(16, ((long)limit - ReservedDescriptors) / 2);
 
     private static bool IsOrigin(string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)

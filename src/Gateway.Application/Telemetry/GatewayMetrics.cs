@@ -27,6 +27,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _healthChecks;
     private readonly Counter<long> _circuitTransitions;
+    private readonly Counter<long> _connectionsClosed;
 
     public GatewayMetrics(IMeterFactory meterFactory, ServiceRegistry registry)
     {
@@ -49,6 +50,11 @@ public sealed class GatewayMetrics
             "gateway.health_checks", "{check}", "Active health checks, by result.");
         _circuitTransitions = meter.CreateCounter<long>(
             "gateway.circuit.transitions", "{transition}", "Circuit breakers changing state, by the state entered.");
+
+        _connectionsClosed = meter.CreateCounter<long>(
+            "gateway.connections.closed",
+            "{connection}",
+            "Client connections the gateway closed to protect itself, by reason: over the limit, idle ones closed to make room, idle past the timeout.");
 
         meter.CreateObservableGauge(
             "gateway.requests.active",
@@ -103,6 +109,9 @@ public sealed class GatewayMetrics
             { "instance", instance.Id },
             { "state", state switch { CircuitState.Open => "open", CircuitState.HalfOpen => "half_open", _ => "closed" } },
         });
+
+    /// <param name="reason"><c>limit</c>, <c>idle_evicted</c> or <c>idle_timeout</c>.</param>
+    public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>HTTP's registered methods as they are; anything else a client invents counts as OTHER.</summary>
     private static string KnownMethod(string method) => method switch

@@ -37,6 +37,8 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("REGISTRY_STORE", "redis")]
     [InlineData("ETCD_ENDPOINTS", "ftp://etcd.internal:2379")]
     [InlineData("ETCD_PREFIX", "msa-gateway")]
+    [InlineData("GATEWAY_MAX_CONNECTIONS", "-1")]
+    [InlineData("GATEWAY_MAX_CONNECTIONS", "many")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });

@@ -14,7 +14,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     [
         "GATEWAY_HOST", "GATEWAY_PORT", "REQUEST_TIMEOUT", "HEALTH_CHECK_INTERVAL", "LOG_LEVEL", "GATEWAY_REGISTRY_FILE",
         "LOG_FORMAT", "CORS_ORIGINS", "MAX_REQUEST_BODY_SIZE", "GATEWAY_ADMIN_KEY", "REGISTRY_STORE", "ETCD_ENDPOINTS",
-        "ETCD_PREFIX", "URLS", "HTTP_PORTS", "HTTPS_PORTS",
+        "ETCD_PREFIX", "GATEWAY_MAX_CONNECTIONS", "URLS", "HTTP_PORTS", "HTTPS_PORTS",
     ];
 
     /// <summary>ASP.NET Core also reads environment variables under these prefixes, with the prefix removed.</summary>
@@ -40,9 +40,13 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public IReadOnlyList<string> StandardError => [.. _error];
 
-    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        Start(environment, descriptorLimit: null, arguments);
+
+    /// <summary>Starts the gateway under <c>ulimit -n</c>: soft and hard open-file limits both set to <paramref name="descriptorLimit"/>.</summary>
+    public static GatewayProcess Start(IReadOnlyDictionary<string, string> environment, int? descriptorLimit, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(descriptorLimit is null ? "dotnet" : "/bin/sh")
         {
             // Where a deployment runs it from: its appsettings.json is the base the environment overrides.
             WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
@@ -50,6 +54,14 @@ public sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (descriptorLimit is { } limit)
+        {
+            // exec: the gateway replaces the shell, so killing the process kills the gateway.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"ulimit -n {limit} && exec dotnet \"$@\"");
+            start.ArgumentList.Add("sh");
+        }
+
         start.ArgumentList.Add(AssemblyPath);
         foreach (var argument in arguments)
         {
