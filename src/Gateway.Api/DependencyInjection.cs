@@ -4,6 +4,7 @@ using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
 using Gateway.Api.Registry;
 using Gateway.Api.Telemetry;
+using Gateway.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -18,6 +19,7 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptions<GatewayServerOptions>().Configure<IConfiguration>(GatewayServerOptions.Bind).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistryOptions>, SelfAddressValidation>();
         services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
 
         services.AddControllers(mvc =>

@@ -83,6 +83,7 @@ public static class DependencyInjection
 
     private static void AddUpstreamClient(this IServiceCollection services)
     {
+        services.AddSingleton<ViaHeader>();
         services.AddSingleton<IRequestForwarder, HttpRequestForwarder>();
         services.AddSingleton<UpstreamPolicies>();
 

@@ -1,6 +1,7 @@
 using Gateway.Api.Forwarding;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Telemetry;
+using Gateway.Infrastructure.Http;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Gateway.Api.Controllers;
 
 /// <summary>The catch-all: turns any request for <c>/{service}/...</c> into a forward command, and its result back into HTTP.</summary>
-public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics) : ControllerBase
+public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics, ViaHeader via) : ControllerBase
 {
     // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
     [Route("{service}/{**path}", Order = int.MaxValue)]
@@ -29,6 +30,15 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
         {
             metrics.GatewayError(StatusCodes.Status413PayloadTooLarge, "body_too_large");
             return GatewayProblems.PayloadTooLarge(service);
+        }
+
+        if (via.HasPassed(request.Headers.Via))
+        {
+            metrics.GatewayError(StatusCodes.Status508LoopDetected, "loop_detected");
+            return GatewayProblems.Create(
+                StatusCodes.Status508LoopDetected, "Loop detected",
+                $"The request has passed through this gateway before (Via): an instance of '{service}', or a gateway in front of one, routes back to the gateway.",
+                service);
         }
 
         var rawTarget = RawTarget();

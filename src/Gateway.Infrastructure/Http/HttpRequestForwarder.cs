@@ -17,7 +17,7 @@ namespace Gateway.Infrastructure.Http;
 /// here, and the handler never buffers a response body. One invoker serves the forwarder's lifetime, since the
 /// factory's handler lifetime is infinite and so the pipeline is never rotated.
 /// </remarks>
-internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFactory, TimeProvider timeProvider)
+internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFactory, ViaHeader via, TimeProvider timeProvider)
     : IRequestForwarder, IDisposable
 {
     public const string ClientName = "Gateway.Upstream";
@@ -76,7 +76,7 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         return UpstreamResult.Failed(UpstreamOutcome.Unreachable, elapsed, error, bodyStarted);
     }
 
-    private static HttpRequestMessage CreateMessage(UpstreamRequest request, out StreamingBodyContent? body)
+    private HttpRequestMessage CreateMessage(UpstreamRequest request, out StreamingBodyContent? body)
     {
         var command = request.Command;
         var instance = request.Instance;
@@ -100,6 +100,7 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         // are taken out afterwards rather than looked up before every header.
         var connection = StringValues.Empty;
         var forwardedFor = StringValues.Empty;
+        var clientVia = StringValues.Empty;
         // While the gateway's own span is current, the handler writes its trace context (same trace, the gateway's
         // span as parent); the client's would otherwise be sent alongside or instead.
         var tracing = Activity.Current is not null;
@@ -118,6 +119,10 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
             if (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
             {
                 forwardedFor = values;
+            }
+            else if (name.Equals(ViaHeader.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                clientVia = values;
             }
             else if (IsReplaced(name) || (tracing && IsTraceContext(name)))
             {
@@ -139,6 +144,7 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         }
 
         AddForwardedHeaders(message, request, forwardedFor);
+        message.Headers.TryAddWithoutValidation(ViaHeader.Name, via.Append(clientVia));
         return message;
     }
 

@@ -136,6 +136,18 @@ public sealed class StartupValidationTests : IDisposable
         ShouldHaveRefused(outcome, key, value);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")]
+    public async Task RegistryFile_InstanceAtTheGatewaysOwnAddress_StopsStartupWithOneLineNamingIt(string host)
+    {
+        var file = WriteRegistry($$"""{ "loop": { "Instances": [ { "Host": "{{host}}", "Port": {{_port}} } ] } }""");
+
+        var outcome = await RunAsync(new() { ["GATEWAY_REGISTRY_FILE"] = file });
+
+        ShouldHaveRefused(outcome, "loop.Instances[0]", $"{host}:{_port}");
+    }
+
     [Fact]
     public async Task RegistryFile_Missing_StopsStartupWithOneLineNamingKeyAndPath()
     {

@@ -34,6 +34,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Descriptors the gateway holds open now (Linux).</summary>
+    public int OpenDescriptors => Directory.GetFiles($"/proc/{_process.Id}/fd").Length;
+
     public int ExitCode => _process.ExitCode;
 
     public IReadOnlyList<string> StandardOutput => [.. _output];

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using Gateway.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Hosting;
+
+/// <summary>Whether an instance address is the gateway's own: an instance there would send every request back in.</summary>
+internal static class ListenAddresses
+{
+    public static bool IsGateway(GatewayServerOptions server, string host, int port)
+    {
+        if (port != server.Port)
+        {
+            return false;
+        }
+
+        var listen = server.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            ? IPAddress.Loopback
+            : IPAddress.Parse(server.Host.Trim('[', ']'));
+        IPAddress? target = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            ? IPAddress.Loopback
+            : IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
+        if (target is null)
+        {
+            // A host name would need a DNS lookup at validation time; loops through names are caught by Via instead.
+            return false;
+        }
+
+        if (IPAddress.IsLoopback(listen))
+        {
+            return IPAddress.IsLoopback(target);
+        }
+
+        if (listen.Equals(IPAddress.Any) || listen.Equals(IPAddress.IPv6Any))
+        {
+            return IPAddress.IsLoopback(target) || target.Equals(IPAddress.Any) || target.Equals(IPAddress.IPv6Any) || IsLocal(target);
+        }
+
+        return target.Equals(listen);
+    }
+
+    private static bool IsLocal(IPAddress address) =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(network => network.GetIPProperties().UnicastAddresses)
+            .Any(unicast => unicast.Address.Equals(address));
+}
+
+/// <summary>Refuses a configured registry with an instance at the gateway's own address, naming it.</summary>
+internal sealed class SelfAddressValidation(IOptions<GatewayServerOptions> server) : IValidateOptions<RegistryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
+    {
+        GatewayServerOptions listen;
+        try
+        {
+            listen = server.Value;
+        }
+        catch (OptionsValidationException)
+        {
+            // The listen settings are invalid: their own validation names them, alongside every other failure.
+            return ValidateOptionsResult.Skip;
+        }
+
+        List<string>? failures = null;
+        foreach (var service in options.Services)
+        {
+            for (var i = 0; i < service.Instances.Count; i++)
+            {
+                var instance = service.Instances[i];
+                if (ListenAddresses.IsGateway(listen, instance.Host, instance.Port))
+                {
+                    (failures ??= []).Add(
+                        $"{service.Name}.Instances[{i}]: '{instance.Host}:{instance.Port}' is the gateway's own address "
+                        + $"({GatewayServerOptions.HostKey}={listen.Host}, {GatewayServerOptions.PortKey}={listen.Port}): every request would come back to it");
+                }
+            }
+        }
+
+        return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
