@@ -70,26 +70,11 @@ CLK_TCK=$(getconf CLK_TCK)
 WORK=""
 PIDS=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" # log, die, port_free, status_kb, wait_ready, cleanup
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -n $WORK && -d $WORK ]]; then
-        rm -rf "$WORK"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The processes cleanup (in common.sh) stops when the script exits, also on Ctrl-C.
+running_pids() { printf '%s\n' "${PIDS[@]}"; }
 
 # ---------------------------------------------------------------------------------------------------------- tools
 install_tools() {
@@ -119,8 +104,6 @@ install_tools() {
 }
 
 # -------------------------------------------------------------------------------------------------------- helpers
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-
 free_port() { # the first free port from $1 up
     local port=$1
     until port_free "$port"; do port=$((port + 1)); done
@@ -134,19 +117,6 @@ cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; th
     awk '{ print $12 + $13 }' <<<"$stat"
 }
 
-status_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
-
-wait_ready() { # name pid url
-    local i
-    for ((i = 0; i < 120; i++)); do
-        kill -0 "$2" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 exited during start-up"; }
-        if [[ $(curl -s -o /dev/null -w '%{http_code}' "$3" || true) == 200 ]]; then
-            return 0
-        fi
-        sleep 0.5
-    done
-    die "$1 did not answer 200 on $3 within 60 s"
-}
 
 pinned() { # cpu command... (no pinning on a one-CPU machine)
     local cpu=$1
