@@ -16,6 +16,9 @@
 #   SKIP_BUILD=0      1 uses the existing Release builds
 #   WRK_CPU=0 SERVER_CPU=1   CPUs for taskset: wrk on one, proxies and nginx on the other
 #   BACKEND_PORTS="19001 19002" GATEWAY_PORT=18080 GATEWAY_INFO_PORT=18081 YARP_PORT=18090
+#   PEERS=""         other rows for the table, any of: nginx (nginx as the proxy), haproxy (haproxy as the proxy),
+#                     direct (wrk straight at the first backend; its CPU and RSS are the backend nginx's own)
+#   NGINX_PROXY_PORT=18091 HAPROXY_PORT=18092
 #   RESULTS_DIR=bench/results
 #
 # Comparing gateway builds or settings (see "Comparing gateway builds" in bench/README.md):
@@ -47,6 +50,9 @@ read -r -a BACKEND_PORTS <<<"${BACKEND_PORTS:-19001 19002}"
 GATEWAY_PORT=${GATEWAY_PORT:-18080}
 GATEWAY_INFO_PORT=${GATEWAY_INFO_PORT:-18081}
 YARP_PORT=${YARP_PORT:-18090}
+PEERS=${PEERS:-}
+NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18091}
+HAPROXY_PORT=${HAPROXY_PORT:-18092}
 GATEWAY_VARIANTS=${GATEWAY_VARIANTS:-}
 read -r -a GATEWAY_VARIANTS <<<"${GATEWAY_VARIANTS//$'\n'/ }" # on one line or several
 GATEWAY_MAIN=${GATEWAY_MAIN:-1}
@@ -64,26 +70,11 @@ CLK_TCK=$(getconf CLK_TCK)
 WORK=""
 PIDS=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" # log, die, port_free, status_kb, wait_ready, cleanup
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -n $WORK && -d $WORK ]]; then
-        rm -rf "$WORK"
-    fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The processes cleanup (in common.sh) stops when the script exits, also on Ctrl-C.
+running_pids() { printf '%s\n' "${PIDS[@]}"; }
 
 # ---------------------------------------------------------------------------------------------------------- tools
 install_tools() {
@@ -92,6 +83,7 @@ install_tools() {
     command -v wrk >/dev/null || missing+=(wrk)
     command -v curl >/dev/null || missing+=(curl)
     command -v taskset >/dev/null || missing+=(util-linux)
+    [[ " $PEERS " != *" haproxy "* ]] || command -v haproxy >/dev/null || missing+=(haproxy)
     ((${#missing[@]} == 0)) && return
     log "installing ${missing[*]}"
     local sudo=""
@@ -99,8 +91,8 @@ install_tools() {
         command -v sudo >/dev/null || die "need root or sudo to install ${missing[*]}"
         sudo=sudo
     fi
-    # Debian's nginx package starts the system nginx on port 80 unless policy-rc.d forbids it; forbid it for the
-    # install if nothing does yet, so that the only nginx running is ours.
+    # Debian's nginx and haproxy packages start a system service unless policy-rc.d forbids it; forbid it for the
+    # install if nothing does yet, so that the only nginx and haproxy running are ours.
     local policy=/usr/sbin/policy-rc.d placed=0
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && placed=1
@@ -112,8 +104,6 @@ install_tools() {
 }
 
 # -------------------------------------------------------------------------------------------------------- helpers
-port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
-
 free_port() { # the first free port from $1 up
     local port=$1
     until port_free "$port"; do port=$((port + 1)); done
@@ -127,19 +117,6 @@ cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15; th
     awk '{ print $12 + $13 }' <<<"$stat"
 }
 
-status_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
-
-wait_ready() { # name pid url
-    local i
-    for ((i = 0; i < 120; i++)); do
-        kill -0 "$2" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 exited during start-up"; }
-        if [[ $(curl -s -o /dev/null -w '%{http_code}' "$3" || true) == 200 ]]; then
-            return 0
-        fi
-        sleep 0.5
-    done
-    die "$1 did not answer 200 on $3 within 60 s"
-}
 
 pinned() { # cpu command... (no pinning on a one-CPU machine)
     local cpu=$1
@@ -149,6 +126,61 @@ pinned() { # cpu command... (no pinning on a one-CPU machine)
     else
         exec "$@"
     fi
+}
+
+# The .NET runtime's own counters from a Prometheus /metrics page, as: allocated_bytes gen0 gen1 gen2 (collections
+# since start), or "- - - -" when the page has none (YARP, nginx) or cannot be read. The exporter's naming is not
+# fixed, so any of these spellings is accepted, the first one found winning:
+#   allocated: [prefix_]gc_heap_total_allocated[_bytes][_total]  (System.Runtime's dotnet.gc.heap.total_allocated:
+#              prometheus-net's meter adapter writes system_runtime_dotnet_gc_heap_total_allocated, OpenTelemetry's
+#              exporter dotnet_gc_heap_total_allocated_bytes_total)
+#              [prefix_]gc_allocations_size[_bytes][_total]      (OpenTelemetry.Instrumentation.Runtime)
+#   collections: [prefix_]gc_collections[_count][_total], [prefix_]collection_count[_total] (prometheus-net's own
+#              dotnet stats), one series per generation, labelled gc_heap_generation or generation, "gen1" or "1"
+# A name this misses is one more alternative in ALLOCATED or COLLECTIONS below.
+runtime_counters() { # url
+    [[ -n $1 ]] || { echo "- - - -"; return; }
+    curl -s --max-time 5 "$1" 2>/dev/null | awk '
+        BEGIN {
+            ALLOCATED = "(^|_)gc_(heap_total_allocated|allocations_size)(_bytes)?(_total)?$"
+            COLLECTIONS = "(^|_)(gc_collections(_count)?|collection_count)(_total)?$"
+        }
+        /^#/ || NF < 2 { next }
+        {
+            # name{labels} value [timestamp]; a label value may hold spaces, so split after the last brace.
+            if (match($0, /^[^{ ]+\{.*\}[ \t]/)) {
+                i = index($0, "{")
+                name = substr($0, 1, i - 1)
+                labels = substr($0, i, RLENGTH - i)
+                split(substr($0, RLENGTH + 1), f, " ")
+                value = f[1]
+            } else {
+                name = $1; labels = ""; value = $2
+            }
+            if (name ~ ALLOCATED) {
+                if (alloc_name == "") alloc_name = name
+                if (name == alloc_name) alloc += value
+            } else if (name ~ COLLECTIONS) {
+                if (match(labels, /generation="(gen)?[012]"/) == 0) next
+                gen = substr(labels, RSTART + RLENGTH - 2, 1)
+                if (gc_name == "") gc_name = name
+                if (name == gc_name) gc[gen] = value + 0
+            }
+        }
+        END {
+            if (alloc_name == "" || gc_name == "") { print "- - - -"; exit }
+            printf "%.0f %.0f %.0f %.0f\n", alloc, gc[0], gc[1], gc[2]
+        }'
+}
+
+# Per request from two runtime_counters readings: bytes_per_request gen0 gen1 gen2 (collections between them), or
+# dashes when either reading has none.
+runtime_delta() { # "before" "after" requests
+    awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN {
+        split(b, x, " "); split(a, y, " ")
+        if (x[1] == "-" || y[1] == "-" || n <= 0) { print "- - - -"; exit }
+        printf "%.0f %d %d %d\n", (y[1] - x[1]) / n, y[2] - x[2], y[3] - x[3], y[4] - x[4]
+    }'
 }
 
 # Parses a wrk --latency report into: requests rps p50_ms p99_ms errors
@@ -195,7 +227,7 @@ for spec in "${GATEWAY_VARIANTS[@]}"; do
     pairs=()
     [[ $rest == *:* ]] && IFS=, read -r -a pairs <<<"${rest#*:}"
     [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die "GATEWAY_VARIANTS: the name '$name' may hold only letters, digits, '.', '_' and '-'"
-    case $name in gateway | gateway-info | yarp | nginx | etcd-server) die "GATEWAY_VARIANTS: the name '$name' is taken" ;; esac
+    case $name in gateway | gateway-info | yarp | nginx | haproxy | direct | backends | etcd-server) die "GATEWAY_VARIANTS: the name '$name' is taken" ;; esac
     [[ -z ${VARIANT_PORT[$name]:-} ]] || die "GATEWAY_VARIANTS: two variants are named '$name'"
     for pair in "${pairs[@]}"; do
         [[ $pair =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "GATEWAY_VARIANTS: '$pair' in variant '$name' is not KEY=VALUE"
@@ -216,6 +248,14 @@ PORTS=("${BACKEND_PORTS[@]}" "$YARP_PORT")
 ((GATEWAY_MAIN)) && PORTS+=("$GATEWAY_PORT")
 ((INFO_RUN)) && PORTS+=("$GATEWAY_INFO_PORT")
 for name in "${VARIANTS[@]}"; do PORTS+=("${VARIANT_PORT[$name]}"); done
+for peer in $PEERS; do
+    case $peer in
+        nginx) PORTS+=("$NGINX_PROXY_PORT") ;;
+        haproxy) PORTS+=("$HAPROXY_PORT") ;;
+        direct) ;;
+        *) die "PEERS: '$peer' is not nginx, haproxy or direct" ;;
+    esac
+done
 for port in "${PORTS[@]}"; do
     port_free "$port" || die "port $port is in use; set BACKEND_PORTS/GATEWAY_PORT/GATEWAY_INFO_PORT/YARP_PORT/GATEWAY_VARIANT_PORT"
 done
@@ -270,10 +310,10 @@ chmod 644 "$WORK"/*.bin
 } >"$WORK/nginx.conf"
 
 log "starting nginx backends on ports ${BACKEND_PORTS[*]} (CPU $SERVER_CPU)"
-(pinned "$SERVER_CPU" nginx -p "$WORK/nginx" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf") >"$WORK/nginx.log" 2>&1 &
+(pinned "$SERVER_CPU" nginx -p "$WORK/nginx" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf") >"$WORK/backends.log" 2>&1 &
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")
-wait_ready nginx "$NGINX_PID" "http://127.0.0.1:${BACKEND_PORTS[0]}/json"
+wait_ready backends "$NGINX_PID" "http://127.0.0.1:${BACKEND_PORTS[0]}/json"
 
 BACKENDS=""
 REGISTRY_INSTANCES=""
@@ -306,7 +346,7 @@ if ((START_ETCD)); then
     wait_ready etcd-server "$ETCD_PID" "$ETCD_URL/health"
 fi
 
-declare -A TARGET_PID TARGET_PORT
+declare -A TARGET_PID TARGET_URL TARGET_METRICS # TARGET_METRICS: the /metrics page of the gateways
 TARGETS=()
 
 start_gateway() { # name port dll [KEY=VALUE...]: the environment pairs come last and win
@@ -323,7 +363,8 @@ start_gateway() { # name port dll [KEY=VALUE...]: the environment pairs come las
         pinned "$SERVER_CPU" env "$@" dotnet "$dll"
     ) >"$WORK/$name.log" 2>&1 &
     TARGET_PID[$name]=$!
-    TARGET_PORT[$name]=$port
+    TARGET_URL[$name]=http://127.0.0.1:$port/bench
+    TARGET_METRICS[$name]=http://127.0.0.1:$port/metrics
     PIDS+=("$!")
     TARGETS+=("$name")
     wait_ready "$name" "$!" "http://127.0.0.1:$port/bench/json"
@@ -339,7 +380,7 @@ log "starting yarp on port $YARP_PORT (CPU $SERVER_CPU)"
     pinned "$SERVER_CPU" dotnet "$YARP_DLL" --port "$YARP_PORT" --backends "$BACKENDS"
 ) >"$WORK/yarp.log" 2>&1 &
 TARGET_PID[yarp]=$!
-TARGET_PORT[yarp]=$YARP_PORT
+TARGET_URL[yarp]=http://127.0.0.1:$YARP_PORT/bench
 PIDS+=("$!")
 TARGETS+=(yarp)
 wait_ready yarp "${TARGET_PID[yarp]}" "http://127.0.0.1:$YARP_PORT/bench/json"
@@ -353,15 +394,101 @@ for name in "${VARIANTS[@]}"; do
     start_gateway "$name" "${VARIANT_PORT[$name]}" "${VARIANT_DLL[$name]}" "${pairs[@]}"
 done
 
+# Peers: other proxies doing the same job with their usual production settings (keep-alive to the backends, one
+# worker), and the backend on its own. Each is one process, so its CPU and RSS read like the .NET proxies'.
+start_peer() { # name url command...
+    local name=$1 url=$2
+    shift 2
+    log "starting $name (CPU $SERVER_CPU)"
+    (pinned "$SERVER_CPU" "$@") >"$WORK/$name.log" 2>&1 &
+    TARGET_PID[$name]=$!
+    TARGET_URL[$name]=$url
+    PIDS+=("$!")
+    TARGETS+=("$name")
+    wait_ready "$name" "$!" "$url/json"
+}
+
+for peer in $PEERS; do
+    case $peer in
+        nginx)
+            # master_process off: the one process that serves is the one measured. proxy_buffering off streams
+            # the body as the .NET proxies do, instead of spooling large answers to temporary files, through a
+            # 64 KiB buffer as theirs.
+            mkdir -p "$WORK/nginx-proxy"
+            {
+                echo "worker_processes 1;"
+                echo "master_process off;"
+                echo "daemon off;"
+                echo "pid $WORK/nginx-proxy.pid;"
+                echo "error_log $WORK/nginx-proxy-error.log warn;"
+                echo "events { worker_connections 4096; }"
+                echo "http {"
+                echo "  access_log off;"
+                echo "  keepalive_requests 1000000;"
+                echo "  keepalive_timeout 120s;"
+                echo "  upstream backends {"
+                for port in "${BACKEND_PORTS[@]}"; do echo "    server 127.0.0.1:$port;"; done
+                echo "    keepalive 128;"
+                echo "  }"
+                echo "  server {"
+                echo "    listen 127.0.0.1:$NGINX_PROXY_PORT;"
+                echo "    location /bench/ {"
+                echo "      proxy_pass http://backends/;"
+                echo "      proxy_http_version 1.1;"
+                echo "      proxy_set_header Connection \"\";"
+                echo "      proxy_buffering off;"
+                echo "      proxy_buffer_size 64k;"
+                echo "      proxy_busy_buffers_size 64k;"
+                echo "      proxy_buffers 4 64k;"
+                echo "    }"
+                echo "  }"
+                echo "}"
+            } >"$WORK/nginx-proxy.conf"
+            start_peer nginx "http://127.0.0.1:$NGINX_PROXY_PORT/bench" \
+                nginx -p "$WORK/nginx-proxy" -e "$WORK/nginx-proxy-error.log" -c "$WORK/nginx-proxy.conf"
+            ;;
+        haproxy)
+            {
+                echo "global"
+                echo "  nbthread 1"
+                echo "  maxconn 8192"
+                echo "defaults"
+                echo "  mode http"
+                echo "  timeout connect 5s"
+                echo "  timeout client 60s"
+                echo "  timeout server 60s"
+                echo "  http-reuse always"
+                echo "frontend bench"
+                echo "  bind 127.0.0.1:$HAPROXY_PORT"
+                echo "  default_backend backends"
+                echo "backend backends"
+                echo "  balance roundrobin"
+                echo "  http-request replace-path /bench(/.*) \\1"
+                for port in "${BACKEND_PORTS[@]}"; do echo "  server b$port 127.0.0.1:$port"; done
+            } >"$WORK/haproxy.cfg"
+            start_peer haproxy "http://127.0.0.1:$HAPROXY_PORT/bench" haproxy -db -f "$WORK/haproxy.cfg"
+            ;;
+        direct)
+            # No proxy: wrk talks to the first backend. Its CPU per request and RSS are those of the nginx worker
+            # that serves both backends (the master only starts it).
+            worker=$(ps -o pid= --ppid "$NGINX_PID" | head -n 1 | tr -d ' ')
+            [[ -n $worker ]] || die "no nginx worker under $NGINX_PID"
+            TARGET_PID[direct]=$worker
+            TARGET_URL[direct]=http://127.0.0.1:${BACKEND_PORTS[0]}
+            TARGETS+=(direct)
+            ;;
+    esac
+done
+
 for target in "${TARGETS[@]}"; do
     for scenario in $SCENARIOS; do
-        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${TARGET_PORT[$target]}/bench/$scenario")
-        [[ $code == 200 ]] || die "$target answered $code for /bench/$scenario"
+        code=$(curl -s -o /dev/null -w '%{http_code}' "${TARGET_URL[$target]}/$scenario")
+        [[ $code == 200 ]] || die "$target answered $code for ${TARGET_URL[$target]}/$scenario"
     done
 done
 
 run_wrk() { # target scenario seconds output
-    (pinned "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout "$WRK_TIMEOUT" --latency "http://127.0.0.1:${TARGET_PORT[$1]}/bench/$2") >"$4" 2>&1
+    (pinned "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout "$WRK_TIMEOUT" --latency "${TARGET_URL[$1]}/$2") >"$4" 2>&1
 }
 
 alive() { kill -0 "${TARGET_PID[$1]}" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 died"; }; }
@@ -385,7 +512,7 @@ if ((TRANSFER_MB > 0)); then
             done
         ) &
         sampler=$!
-        size=$(curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${TARGET_PORT[$target]}/bench/big")
+        size=$(curl -s -o /dev/null -w '%{size_download} %{speed_download}' "${TARGET_URL[$target]}/big")
         touch "$WORK/stop-$target"
         wait "$sampler" || true
         after=$(status_kb "$pid" VmRSS)
@@ -399,17 +526,19 @@ if ((TRANSFER_MB > 0)); then
 fi
 
 if ((WARMUP > 0)); then
-    log "warming up: ${WARMUP}s per target and scenario"
+    log "warming up: ${WARMUP}s per .NET target and scenario (at most 5 s for the peers, which have no JIT)"
     for target in "${TARGETS[@]}"; do
+        seconds=$WARMUP
+        case $target in nginx | haproxy | direct) ((seconds <= 5)) || seconds=5 ;; esac
         for scenario in $SCENARIOS; do
-            run_wrk "$target" "$scenario" "$WARMUP" "$OUT_DIR/raw/warmup-$target-$scenario.txt"
+            run_wrk "$target" "$scenario" "$seconds" "$OUT_DIR/raw/warmup-$target-$scenario.txt"
             alive "$target"
         done
     done
 fi
 
 DATA=$OUT_DIR/rounds.tsv
-printf 'round\tscenario\ttarget\trequests\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\n' >"$DATA"
+printf 'round\tscenario\ttarget\trequests\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\talloc_bytes_per_req\tgen0\tgen1\tgen2\n' >"$DATA"
 ntargets=${#TARGETS[@]}
 for ((round = 1; round <= ROUNDS; round++)); do
     for scenario in $SCENARIOS; do
@@ -418,14 +547,22 @@ for ((round = 1; round <= ROUNDS; round++)); do
             target=${TARGETS[$(((k + round - 1) % ntargets))]}
             pid=${TARGET_PID[$target]}
             raw=$OUT_DIR/raw/round$round-$target-$scenario.txt
+            # The runtime's counters are read outside the CPU window, so that the scrapes' CPU is not counted; what
+            # they allocate themselves (tens of KB) is, spread over the run's requests.
+            counters_before=$(runtime_counters "${TARGET_METRICS[$target]:-}")
             before=$(cpu_ticks "$pid")
             run_wrk "$target" "$scenario" "$DURATION" "$raw"
             after=$(cpu_ticks "$pid")
+            counters_after=$(runtime_counters "${TARGET_METRICS[$target]:-}")
             alive "$target"
             read -r requests rps p50 p99 errors < <(parse_wrk "$raw")
             cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t / hz / n * 1e6 : 0) }')
-            printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$target" "$requests" "$rps" "$p50" "$p99" "$errors" "$cpu" >>"$DATA"
-            log "round $round/$ROUNDS $scenario $target: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, ${cpu} us CPU/req"
+            read -r alloc gen0 gen1 gen2 < <(runtime_delta "$counters_before" "$counters_after" "$requests")
+            printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$scenario" "$target" "$requests" "$rps" "$p50" "$p99" "$errors" "$cpu" \
+                "$alloc" "$gen0" "$gen1" "$gen2" >>"$DATA"
+            gc=""
+            [[ $alloc == - ]] || gc=", $alloc B allocated/req, GCs gen0 $gen0 gen1 $gen1 gen2 $gen2"
+            log "round $round/$ROUNDS $scenario $target: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors, ${cpu} us CPU/req$gc"
         done
     done
 done
@@ -450,15 +587,18 @@ report_variants() {
             for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
         }
         function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-        NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p50"] = $6; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9 }
+        NR > 1 {
+            v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p50"] = $6; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9
+            if ($10 ~ /^[0-9]/) v[$1, $2, $3, "alloc"] = $10
+        }
         END {
             nv = split(variants, V, " "); nt = split(targets, T, " "); ns = split(scenarios, S, " ")
-            split("rps cpu p50 p99", M, " "); split("req/s|CPU us/request|p50 ms|p99 ms", L, "|")
+            split("rps cpu p50 p99 alloc", M, " "); split("req/s|CPU us/request|p50 ms|p99 ms|bytes/request", L, "|")
             if (nv > 1) {
                 print ""
                 print "Variants against " ref ": the ratio within each round, its median over rounds and its range"
                 printf "%-6s %-16s %-24s %8s %17s  %s\n", "path", "metric", "ratio", "median", "lowest..highest", "per round"
-                for (s = 1; s <= ns; s++) for (i = 2; i <= nv; i++) for (m = 1; m <= 4; m++) {
+                for (s = 1; s <= ns; s++) for (i = 2; i <= nv; i++) for (m = 1; m <= 5; m++) {
                     n = 0; per = ""
                     for (r = 1; r <= rounds; r++) {
                         if (v[r, S[s], ref, M[m]] > 0) {
@@ -499,6 +639,8 @@ report() {
     if command -v column >/dev/null; then column -t -s $'\t' "$DATA"; else cat "$DATA"; fi
     echo
     echo "Medians across rounds (errors: total). Ratio = median over rounds of gateway/yarp from the same round."
+    echo "bytes/request and GCs/run (a run is ${DURATION} s): the runtime's counters on the gateways' /metrics, read before and after each run."
+    [[ " $PEERS " != *" direct "* ]] || echo "direct: wrk straight at a backend; its CPU and RSS are the backend nginx worker's own."
     awk -F'\t' -v targets="${TARGETS[*]}" -v scenarios="$SCENARIOS" '
         function median(list,   n, a, i, j, t) {
             n = split(list, a, " ")
@@ -511,6 +653,10 @@ report() {
             rps[key] = rps[key] " " $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7
             cpu[key] = cpu[key] " " $9; err[key] += $8
             v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p50"] = $6; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9
+            if ($10 ~ /^[0-9]/) {
+                alloc[key] = alloc[key] " " $10; g0[key] = g0[key] " " $11; g1[key] = g1[key] " " $12; g2[key] = g2[key] " " $13
+                v[$1, $2, $3, "alloc"] = $10
+            }
             rounds[$1] = 1
         }
         function ratio(s, t, m,   r, list, x) {
@@ -525,9 +671,9 @@ report() {
             for (i = 1; i <= nt; i++) hdr = hdr sprintf(" %12s", T[i])
             for (i = 1; i <= nt; i++) if (T[i] != "yarp") hdr = hdr sprintf(" %14s", T[i] "/yarp")
             print hdr
-            split("rps p50 p99 cpu err", M, " ")
-            split("req/s|p50 ms|p99 ms|CPU us/request|errors", L, "|")
-            for (s = 1; s <= ns; s++) for (m = 1; m <= 5; m++) {
+            split("rps p50 p99 cpu err alloc g0 g1 g2", M, " ")
+            split("req/s|p50 ms|p99 ms|CPU us/request|errors|bytes/request|gen0 GCs/run|gen1 GCs/run|gen2 GCs/run", L, "|")
+            for (s = 1; s <= ns; s++) for (m = 1; m <= 9; m++) {
                 line = sprintf("%-6s %-16s", S[s], L[m])
                 for (i = 1; i <= nt; i++) {
                     key = S[s] SUBSEP T[i]
@@ -535,10 +681,15 @@ report() {
                     else if (M[m] == "p50") x = sprintf("%.3f", median(p50[key]))
                     else if (M[m] == "p99") x = sprintf("%.3f", median(p99[key]))
                     else if (M[m] == "cpu") x = sprintf("%.1f", median(cpu[key]))
-                    else x = err[key] + 0
+                    else if (M[m] == "err") x = err[key] + 0
+                    # The runtime counters exist only for the gateways (from their /metrics page).
+                    else if (M[m] == "alloc") x = alloc[key] == "" ? "-" : sprintf("%.0f", median(alloc[key]))
+                    else if (M[m] == "g0") x = g0[key] == "" ? "-" : sprintf("%g", median(g0[key]))
+                    else if (M[m] == "g1") x = g1[key] == "" ? "-" : sprintf("%g", median(g1[key]))
+                    else x = g2[key] == "" ? "-" : sprintf("%g", median(g2[key]))
                     line = line sprintf(" %12s", x)
                 }
-                for (i = 1; i <= nt; i++) if (T[i] != "yarp") line = line sprintf(" %14s", M[m] == "err" ? "-" : ratio(S[s], T[i], M[m]))
+                for (i = 1; i <= nt; i++) if (T[i] != "yarp") line = line sprintf(" %14s", M[m] ~ /^(err|g[012])$/ ? "-" : ratio(S[s], T[i], M[m]))
                 print line
             }
         }' "$DATA"
@@ -559,13 +710,16 @@ report() {
     if ((GATEWAY_MAIN)); then
         echo
         echo "Targets (gateway at LOG_LEVEL=$GW_LOG_LEVEL against yarp):"
-        awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" '
+        awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" -v duration="$DURATION" '
             function median(list,   n, a, i, j, t) {
                 n = split(list, a, " ")
                 for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
                 return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
             }
             NR > 1 { v[$1, $2, $3, "rps"] = $5; v[$1, $2, $3, "p99"] = $7; v[$1, $2, $3, "cpu"] = $9; rounds[$1] = 1 }
+            NR > 1 && $3 == "gateway" && $10 ~ /^[0-9]/ {
+                alloc[$2] = alloc[$2] " " $10; gen1[$2] += $12; gen2[$2] += $13; seconds[$2] += duration
+            }
             function ratio(s, m,   r, list) {
                 list = ""
                 for (r in rounds) if (v[r, s, "yarp", m] > 0) list = list " " v[r, s, "gateway", m] / v[r, s, "yarp", m]
@@ -578,6 +732,14 @@ report() {
                     x = ratio(S[s], "rps"); check(x >= 1.0, sprintf("%-5s req/s       gateway/yarp %.2f (target >= 1.00)", S[s], x))
                     x = ratio(S[s], "cpu"); check(x <= 1.0, sprintf("%-5s CPU/request gateway/yarp %.2f (target <= 1.00)", S[s], x))
                     x = ratio(S[s], "p99"); check(x <= 1.2, sprintf("%-5s p99         gateway/yarp %.2f (target <= 1.20)", S[s], x))
+                }
+                # The allocation budget, for the small requests, from the runtime counters on /metrics.
+                if ("json" in alloc) {
+                    x = median(alloc["json"]); check(x <= 6144, sprintf("json  allocated    %.0f B/request (target <= 6144)", x))
+                    x = gen1["json"] * 5 / seconds["json"]; check(x <= 3, sprintf("json  gen1 GCs     %.1f per 5 s (target <= 3)", x))
+                    check(gen2["json"] == 0, sprintf("json  gen2 GCs     %d in %d s of load (target 0)", gen2["json"], seconds["json"]))
+                } else if (scenarios ~ /(^| )json( |$)/) {
+                    print "  (no allocation figures: the gateway'"'"'s /metrics has no runtime counters; see runtime_counters)"
                 }
                 check(peak < 150, sprintf("peak RSS %.1f MB (target < 150 MB)", peak))
                 if (xfer != "") {
