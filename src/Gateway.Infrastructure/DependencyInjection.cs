@@ -84,6 +84,7 @@ public static class DependencyInjection
     private static void AddUpstreamClient(this IServiceCollection services)
     {
         services.AddSingleton<ViaHeader>();
+        services.AddSingleton<UpstreamDeadlines>();
         services.AddSingleton<IRequestForwarder, HttpRequestForwarder>();
         services.AddSingleton<UpstreamPolicies>();
 
@@ -102,6 +103,8 @@ public static class DependencyInjection
             // The handler above pools connections itself; the factory must not rotate it away from under them.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddPolicyHandler((provider, request) => provider.GetRequiredService<UpstreamPolicies>().For(request))
+            // Inside the breaker, so that the timeouts and invalid responses it raises are counted.
+            .AddHttpMessageHandler(() => new UpstreamExchangeHandler())
             // The gateway logs each request once, itself; the factory's per-request log lines would double that.
             .RemoveAllLoggers();
     }

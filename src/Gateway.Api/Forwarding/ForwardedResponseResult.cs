@@ -45,8 +45,9 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
             {
                 // The instance broke off mid-body. The status line is gone already, so the only honest answer left
                 // is to break off too, rather than let a truncated body pass for a complete one.
+                result.ResponseBodyFailed(error);
                 var logger = http.RequestServices.GetRequiredService<ILogger<ForwardedResponseResult>>();
-                LogBodyFailed(logger, error, result.Service, result.Instance.Id);
+                LogBodyFailed(logger, result.Service, result.Instance.Id, error.Message);
                 http.Abort();
             }
         }
@@ -77,6 +78,7 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
     public static string FormatElapsed(TimeSpan elapsed) =>
         elapsed.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} -> {InstanceId}: response body broke off")]
-    private static partial void LogBodyFailed(ILogger logger, Exception error, string service, string instanceId);
+    // The message only: an instance breaking off is the instance's failure, not the gateway's bug.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} -> {InstanceId}: response body broke off ({Cause}); the client's connection is closed")]
+    private static partial void LogBodyFailed(ILogger logger, string service, string instanceId, string cause);
 }

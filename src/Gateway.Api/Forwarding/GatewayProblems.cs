@@ -24,6 +24,8 @@ internal static class GatewayProblems
             PayloadTooLarge(result.Service),
         ForwardStatus.RequestBodyFailed => Create(
             StatusCodes.Status400BadRequest, "Incomplete request body", "The request body could not be read to its end.", result.Service),
+        ForwardStatus.Unforwardable => Create(
+            StatusCodes.Status400BadRequest, "Request cannot be forwarded", result.Error?.Message ?? "The request cannot be forwarded as sent.", result.Service),
         ForwardStatus.ClientAborted => new ObjectResult(null) { StatusCode = ClientClosedRequest },
         _ => throw new InvalidOperationException($"{result.Status} is not a failure."),
     };
@@ -37,6 +39,7 @@ internal static class GatewayProblems
         ForwardStatus.UpstreamUnreachable => "upstream_unreachable",
         ForwardStatus.RequestBodyFailed => "request_body",
         ForwardStatus.ClientAborted => "client_aborted",
+        ForwardStatus.Unforwardable => "unforwardable_request",
         _ => "other",
     };
 

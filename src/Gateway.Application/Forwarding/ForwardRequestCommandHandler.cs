@@ -16,6 +16,8 @@ public sealed partial class ForwardRequestCommandHandler(
     TimeProvider timeProvider,
     ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
+    private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, logger);
+
     public async Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
     {
         if (!registry.TryGetService(request.Service, out var service))
@@ -37,11 +39,25 @@ public sealed partial class ForwardRequestCommandHandler(
             var upstream = await SendAsync(request, service, instance, cancellationToken);
             if (upstream.Outcome == UpstreamOutcome.Responded)
             {
-                return ForwardResult.Forwarded(service, instance, upstream.Response!, upstream.Elapsed, attempt);
+                return ForwardResult.Forwarded(service, instance, upstream.Response!, upstream.Elapsed, attempt, _passiveHealth);
             }
 
-            var status = StatusOf(upstream.Outcome);
             Instance? next = null;
+            if (upstream.Outcome == UpstreamOutcome.NotSent)
+            {
+                // Nothing left the gateway: any method may go elsewhere, and no instance was tried.
+                (tried ??= []).Add(instance);
+                next = service.PickInstanceOtherThan(tried);
+                if (next is null)
+                {
+                    return ForwardResult.Failed(ForwardStatus.NoHealthyInstance, service, instance, upstream.Elapsed, upstream.Error, attempt - 1);
+                }
+
+                instance = next;
+                attempt--;
+                continue;
+            }
+
             if (attempt < maxAttempts && MayRetry(request, upstream))
             {
                 (tried ??= []).Add(instance);
@@ -50,7 +66,7 @@ public sealed partial class ForwardRequestCommandHandler(
 
             if (next is null)
             {
-                return ForwardResult.Failed(status, service, instance, upstream.Elapsed, upstream.Error, attempt);
+                return ForwardResult.Failed(StatusOf(upstream.Outcome), service, instance, upstream.Elapsed, upstream.Error, attempt);
             }
 
             LogRetrying(logger, request.Method, service.Name, instance.Id, next.Id, attempt + 1);
@@ -92,7 +108,7 @@ public sealed partial class ForwardRequestCommandHandler(
 
             if (statusCode >= 500)
             {
-                RecordPassiveFailure(service, instance, $"answered {statusCode}");
+                _passiveHealth.Failed(service, instance, $"answered {statusCode}");
             }
             else
             {
@@ -107,7 +123,7 @@ public sealed partial class ForwardRequestCommandHandler(
         {
             var cause = Describe(upstream.Error);
             LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, cause);
-            RecordPassiveFailure(service, instance, upstream.Outcome == UpstreamOutcome.TimedOut ? "timed out" : cause);
+            _passiveHealth.Failed(service, instance, upstream.Outcome == UpstreamOutcome.TimedOut ? "timed out" : cause);
         }
 
         return upstream;
@@ -132,41 +148,14 @@ public sealed partial class ForwardRequestCommandHandler(
         UpstreamOutcome.Unreachable => ForwardStatus.UpstreamUnreachable,
         UpstreamOutcome.ClientAborted => ForwardStatus.ClientAborted,
         UpstreamOutcome.RequestBodyFailed => ForwardStatus.RequestBodyFailed,
+        UpstreamOutcome.Unforwardable => ForwardStatus.Unforwardable,
         _ => throw new InvalidOperationException($"Unexpected upstream outcome {outcome}."),
     };
-
-    /// <summary>Outlier detection: enough failures in a row take an instance out before the next health check.</summary>
-    private void RecordPassiveFailure(Service service, Instance instance, string cause)
-    {
-        var failures = instance.RecordPassiveFailure();
-        var threshold = healthOptions.Value.PassiveFailureThreshold;
-        if (failures < threshold)
-        {
-            return;
-        }
-
-        var reason = $"{failures} proxied requests failed in a row, the last: {cause}";
-        if (service.TryEjectPassively(instance, timeProvider.GetUtcNow(), reason))
-        {
-            LogEjected(logger, service.Name, instance.Id, reason);
-        }
-        else if (failures == threshold && instance.IsAvailable)
-        {
-            LogKeptAsLast(logger, service.Name, instance.Id, failures);
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "{Method} {Service}: retrying on {NextInstanceId} after {InstanceId} gave no answer (attempt {Attempt})")]
     private static partial void LogRetrying(
         ILogger logger, string method, string service, string instanceId, string nextInstanceId, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {InstanceId} is out of rotation: {Cause}")]
-    private static partial void LogEjected(ILogger logger, string service, string instanceId, string cause);
-
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "{Service} {InstanceId} failed {Failures} proxied requests in a row but stays in rotation: no other instance is available")]
-    private static partial void LogKeptAsLast(ILogger logger, string service, string instanceId, int failures);
 
     /// <summary>The path without the query: queries carry tokens and personal data that logs must not keep.</summary>
     private static string PathOf(string pathAndQuery)

@@ -10,6 +10,8 @@ namespace Gateway.Application.Forwarding;
 public sealed class ForwardResult : IAsyncDisposable
 {
     private Instance? _inFlightOn;
+    private Service? _forwardedFor;
+    private PassiveHealth? _passiveHealth;
 
     private ForwardResult(
         ForwardStatus status,
@@ -57,12 +59,33 @@ public sealed class ForwardResult : IAsyncDisposable
 
     /// <summary>A response to pass back; the result takes over the in-flight count already begun on the instance.</summary>
     internal static ForwardResult Forwarded(
-        Service service, Instance instance, IUpstreamResponse response, TimeSpan elapsed, int attempts = 1) =>
-        new(ForwardStatus.Forwarded, service.Name, instance, response, elapsed, null, attempts) { _inFlightOn = instance };
+        Service service, Instance instance, IUpstreamResponse response, TimeSpan elapsed, int attempts, PassiveHealth passiveHealth) =>
+        new(ForwardStatus.Forwarded, service.Name, instance, response, elapsed, null, attempts)
+        {
+            _inFlightOn = instance,
+            _forwardedFor = service,
+            _passiveHealth = passiveHealth,
+        };
 
     internal static ForwardResult Failed(
         ForwardStatus status, Service service, Instance instance, TimeSpan elapsed, Exception? error, int attempts = 1) =>
         new(status, service.Name, instance, null, elapsed, error, attempts);
+
+    /// <summary>
+    /// Reports that the instance broke off its response body: the instance failed the request as surely as if it had
+    /// not answered, so passive health and its circuit breaker count it.
+    /// </summary>
+    public void ResponseBodyFailed(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (Response is null || Instance is null || _forwardedFor is null || _passiveHealth is null)
+        {
+            throw new InvalidOperationException("Only a forwarded response has a body.");
+        }
+
+        Response.BodyFailed(error);
+        _passiveHealth.Failed(_forwardedFor, Instance, $"response body broke off ({error.Message})");
+    }
 
     public async ValueTask DisposeAsync()
     {

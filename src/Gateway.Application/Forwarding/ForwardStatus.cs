@@ -17,4 +17,7 @@ public enum ForwardStatus
     ClientAborted,
 
     RequestBodyFailed,
+
+    /// <summary>The request cannot be sent as the client wrote it; <see cref="ForwardResult.Error"/> says why.</summary>
+    Unforwardable,
 }

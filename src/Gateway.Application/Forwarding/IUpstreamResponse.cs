@@ -13,4 +13,10 @@ public interface IUpstreamResponse : IAsyncDisposable
 
     /// <summary>The body as it arrives from the instance.</summary>
     Stream Body { get; }
+
+    /// <summary>
+    /// Tells the transport that reading <see cref="Body"/> failed, so that its circuit breaker counts the exchange as
+    /// failed, as it would a request that got no answer.
+    /// </summary>
+    void BodyFailed(Exception failure);
 }

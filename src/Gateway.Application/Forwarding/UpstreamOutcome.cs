@@ -17,4 +17,13 @@ public enum UpstreamOutcome
 
     /// <summary>Reading the client's request body failed (too large, or the client stopped sending).</summary>
     RequestBodyFailed,
+
+    /// <summary>The instance's circuit is open: the request never left the gateway, so any other instance may take it.</summary>
+    NotSent,
+
+    /// <summary>
+    /// The request cannot be sent as the client wrote it (header bytes or a method HTTP clients do not send): the
+    /// client's fault, so no instance is blamed and none is tried again.
+    /// </summary>
+    Unforwardable,
 }

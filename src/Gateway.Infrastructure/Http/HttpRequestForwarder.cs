@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Application.Forwarding;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -17,10 +18,21 @@ namespace Gateway.Infrastructure.Http;
 /// here, and the handler never buffers a response body. One invoker serves the forwarder's lifetime, since the
 /// factory's handler lifetime is infinite and so the pipeline is never rotated.
 /// </remarks>
-internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFactory, ViaHeader via, TimeProvider timeProvider)
+internal sealed class HttpRequestForwarder(
+    IHttpMessageHandlerFactory handlerFactory,
+    UpstreamPolicies policies,
+    UpstreamDeadlines deadlines,
+    ViaHeader via,
+    IOptions<ForwardingOptions> options,
+    TimeProvider timeProvider)
     : IRequestForwarder, IDisposable
 {
     public const string ClientName = "Gateway.Upstream";
+
+    /// <summary>Where the forwarder leaves the request's deadline for <see cref="UpstreamExchangeHandler"/>.</summary>
+    public static readonly HttpRequestOptionsKey<UpstreamDeadline> DeadlineKey = new("Gateway.Deadline");
+
+    private readonly TimeSpan _requestTimeout = options.Value.RequestTimeout;
 
     private readonly HttpMessageInvoker _invoker = new(handlerFactory.CreateHandler(ClientName), disposeHandler: false);
 
@@ -38,27 +50,50 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
 
     public async Task<UpstreamResult> ForwardAsync(UpstreamRequest request, CancellationToken cancellationToken)
     {
-        var message = CreateMessage(request, out var body);
+        if (request.Command.Method == HttpMethod.Connect.Method)
+        {
+            return Unforwardable("CONNECT opens a tunnel, which the gateway does not forward.");
+        }
+
+        var deadline = deadlines.Start(request.Service.RequestTimeout ?? _requestTimeout, cancellationToken);
+        var message = CreateMessage(request, deadline, out var body, out var unforwardableHeader);
+        if (unforwardableHeader is not null)
+        {
+            message.Dispose();
+            deadline.Dispose();
+            return Unforwardable($"The value of header {unforwardableHeader} holds bytes outside printable ASCII, which the gateway does not forward.");
+        }
+
         var started = timeProvider.GetTimestamp();
         try
         {
-            var response = await _invoker.SendAsync(message, cancellationToken);
-            return UpstreamResult.Responded(new HttpUpstreamResponse(message, response), timeProvider.GetElapsedTime(started));
+            var response = await _invoker.SendAsync(message, deadline.Token);
+            var upstream = new HttpUpstreamResponse(message, response, deadline, policies, request);
+            return UpstreamResult.Responded(upstream, timeProvider.GetElapsedTime(started));
         }
         catch (Exception error) when (error is HttpRequestException or OperationCanceledException or TimeoutRejectedException
             or BrokenCircuitException or IOException)
         {
             message.Dispose();
+            deadline.Dispose();
             var elapsed = timeProvider.GetElapsedTime(started);
             return Classify(error, body, elapsed, cancellationToken);
         }
     }
+
+    private static UpstreamResult Unforwardable(string reason) =>
+        UpstreamResult.Failed(UpstreamOutcome.Unforwardable, TimeSpan.Zero, new UnforwardableRequestException(reason));
 
     private static UpstreamResult Classify(Exception error, StreamingBodyContent? body, TimeSpan elapsed, CancellationToken clientAborted)
     {
         if (clientAborted.IsCancellationRequested)
         {
             return UpstreamResult.Failed(UpstreamOutcome.ClientAborted, elapsed, error);
+        }
+
+        if (error is BrokenCircuitException)
+        {
+            return UpstreamResult.Failed(UpstreamOutcome.NotSent, elapsed, error);
         }
 
         if (body?.SourceError is { } sourceError)
@@ -72,12 +107,15 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
             return UpstreamResult.Failed(UpstreamOutcome.TimedOut, elapsed, error, bodyStarted);
         }
 
-        // Refused, reset, an invalid response, or an open circuit that never let the request out.
+        // Refused, reset, or an invalid response.
         return UpstreamResult.Failed(UpstreamOutcome.Unreachable, elapsed, error, bodyStarted);
     }
 
-    private HttpRequestMessage CreateMessage(UpstreamRequest request, out StreamingBodyContent? body)
+    /// <param name="unforwardableHeader">The first header whose value cannot be sent, if any; the message is then unusable.</param>
+    private HttpRequestMessage CreateMessage(
+        UpstreamRequest request, UpstreamDeadline deadline, out StreamingBodyContent? body, out string? unforwardableHeader)
     {
+        unforwardableHeader = null;
         var command = request.Command;
         var instance = request.Instance;
 
@@ -90,10 +128,12 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
 
-        // The policy selectors of the client read the target from here: the instance's breaker, the service's timeout.
+        // The client's handlers read these: the policy selector picks the instance's breaker, the innermost handler
+        // watches the deadline.
         message.Options.Set(UpstreamPolicies.TargetKey, request);
+        message.Options.Set(DeadlineKey, deadline);
 
-        body = command.Body is null ? null : new StreamingBodyContent(command.Body, command.ContentLength);
+        body = command.Body is null ? null : new StreamingBodyContent(command.Body, command.ContentLength, deadline);
         message.Content = body;
 
         // One pass over the client's headers. Those that Connection names are hop-by-hop too; they are rare, so they
@@ -106,6 +146,12 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         var tracing = Activity.Current is not null;
         foreach (var (name, values) in command.Headers)
         {
+            if (!AreForwardable(values))
+            {
+                unforwardableHeader = name;
+                return message;
+            }
+
             if (HopByHopHeaders.IsHopByHop(name, values, StringValues.Empty))
             {
                 if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
@@ -146,6 +192,19 @@ internal sealed class HttpRequestForwarder(IHttpMessageHandlerFactory handlerFac
         AddForwardedHeaders(message, request, forwardedFor);
         message.Headers.TryAddWithoutValidation(ViaHeader.Name, via.Append(clientVia));
         return message;
+    }
+
+    private static bool AreForwardable(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (!HeaderValues.IsForwardable(value))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void AddForwardedHeaders(HttpRequestMessage message, UpstreamRequest request, StringValues forwardedFor)

@@ -5,7 +5,12 @@ using Microsoft.Extensions.Primitives;
 namespace Gateway.Infrastructure.Http;
 
 /// <summary>An <see cref="HttpResponseMessage"/> read up to its headers, its body still on the connection.</summary>
-internal sealed class HttpUpstreamResponse(HttpRequestMessage request, HttpResponseMessage response) : IUpstreamResponse
+internal sealed class HttpUpstreamResponse(
+    HttpRequestMessage request,
+    HttpResponseMessage response,
+    UpstreamDeadline deadline,
+    UpstreamPolicies policies,
+    UpstreamRequest target) : IUpstreamResponse
 {
     private Stream? _body;
 
@@ -16,11 +21,14 @@ internal sealed class HttpUpstreamResponse(HttpRequestMessage request, HttpRespo
     // With ResponseHeadersRead the content is not buffered: this is the connection's stream.
     public Stream Body => _body ??= response.Content.ReadAsStream();
 
+    public void BodyFailed(Exception failure) => policies.RecordFailure(target, failure);
+
     public ValueTask DisposeAsync()
     {
         // Disposing an unread body closes the connection rather than returning a half-read one to the pool.
         response.Dispose();
         request.Dispose();
+        deadline.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -8,11 +8,12 @@ namespace Gateway.Infrastructure.Http;
 /// Failures reading from the client are kept apart from failures writing to the instance: the first are the
 /// client's doing (too large, or it stopped sending), the second the instance's.
 /// </remarks>
-internal sealed class StreamingBodyContent(Stream source, long? length) : HttpContent
+internal sealed class StreamingBodyContent(Stream source, long? length, UpstreamDeadline deadline) : HttpContent
 {
     private const int BufferSize = 64 * 1024;
 
     private readonly long? _length = length;
+    private volatile UpstreamDeadline? _deadline = deadline;
 
     /// <summary>Whether any of the body has been read; a request whose body was started cannot be sent again.</summary>
     public bool Started { get; private set; }
@@ -27,19 +28,36 @@ internal sealed class StreamingBodyContent(Stream source, long? length) : HttpCo
     {
         Started = true;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var unflushed = false;
+        var reading = false;
         try
         {
             while (true)
             {
+                var pending = source.ReadAsync(buffer, cancellationToken);
+                reading = true;
+                if (unflushed && !pending.IsCompleted)
+                {
+                    // The client has nothing more for now: what it sent must reach the instance before the next part
+                    // comes (a slow upload, gRPC). While it keeps sending, the handler's buffer fills and goes out by
+                    // itself; flushing after every write would halve a fast upload.
+                    await stream.FlushAsync(cancellationToken);
+                    unflushed = false;
+                }
+
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer, cancellationToken);
+                    read = await pending;
                 }
                 catch (Exception error) when (error is not OperationCanceledException)
                 {
                     SourceError = error;
                     throw;
+                }
+                finally
+                {
+                    reading = false;
                 }
 
                 if (read == 0)
@@ -48,14 +66,17 @@ internal sealed class StreamingBodyContent(Stream source, long? length) : HttpCo
                 }
 
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                // The handler would otherwise hold small writes back until its buffer fills: a client that streams
-                // (a slow upload, gRPC) must reach the instance as it sends.
-                await stream.FlushAsync(cancellationToken);
+                unflushed = true;
+                _deadline?.Restart();
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A read still writing into the buffer (the flush failed) keeps it: the pool must not lend it out again.
+            if (!reading)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
@@ -63,5 +84,12 @@ internal sealed class StreamingBodyContent(Stream source, long? length) : HttpCo
     {
         length = _length ?? -1;
         return _length.HasValue;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The deadline goes back to its pool with the exchange; a copy still winding down must not restart it then.
+        _deadline = null;
+        base.Dispose(disposing);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Telemetry;
@@ -13,16 +12,16 @@ using Polly.Timeout;
 namespace Gateway.Infrastructure.Http;
 
 /// <summary>
-/// The Polly policies of the upstream client, chosen per request: the circuit breaker of the instance the request
-/// goes to, and the timeout of its service.
+/// The Polly policy of the upstream client, chosen per request: the circuit breaker of the instance the request goes
+/// to. It counts timeouts and invalid responses too, which <see cref="UpstreamExchangeHandler"/> raises inside it.
 /// </summary>
 /// <remarks>
-/// Policies are built once per instance (a breaker must see all of its instance's calls) and once per distinct
-/// timeout, so choosing them costs a lookup, not an allocation. Breakers are keyed by the instance object in a
-/// weak table: an instance removed from the registry takes its breaker with it.
+/// A breaker is built once per instance (it must see all of its instance's calls), so choosing it costs a lookup,
+/// not an allocation. Breakers are keyed by the instance object in a weak table: an instance removed from the
+/// registry takes its breaker with it. The timeout is not a Polly policy: Polly's starts with the call, but the wait
+/// for an answer must start when the request body has been sent (see <see cref="UpstreamDeadline"/>).
 /// </remarks>
 internal sealed partial class UpstreamPolicies(
-    IOptions<ForwardingOptions> forwarding,
     IOptions<ResilienceOptions> resilience,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
@@ -36,27 +35,30 @@ internal sealed partial class UpstreamPolicies(
     /// <summary>Where the forwarder leaves the request's service and instance for the policy selectors.</summary>
     public static readonly HttpRequestOptionsKey<UpstreamRequest> TargetKey = new("Gateway.Upstream");
 
-    private readonly ConditionalWeakTable<Instance, Breaker> _breakers = [];
-    private readonly ConcurrentDictionary<TimeSpan, IAsyncPolicy<HttpResponseMessage>> _timeouts = new();
+    private static readonly IAsyncPolicy<HttpResponseMessage> NoBreaker = Policy.NoOpAsync<HttpResponseMessage>();
 
-    /// <summary>
-    /// The instance's circuit breaker around its service's timeout, as one policy: one policy handler in the client
-    /// rather than two saves a handler layer and a Polly context on every request.
-    /// </summary>
+    private readonly ConditionalWeakTable<Instance, Breaker> _breakers = [];
+
     public IAsyncPolicy<HttpResponseMessage> For(HttpRequestMessage request)
     {
         var target = Target(request);
-        var timeout = TimeoutPolicy(target?.Service.RequestTimeout ?? forwarding.Value.RequestTimeout);
         // An instance with an open circuit, chosen because its service routes to open circuits in panic (see
         // Service.AvailableInstances), is sent to without its breaker, which would refuse the call. The break timer
         // still ends the break as usual. Outside panic the breaker refuses, and the request goes to another instance.
         return target is null || (target.Instance.Circuit == CircuitState.Open && target.Service.RoutesOpenCircuits)
-            ? timeout
-            : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance)).Around(timeout);
+            ? NoBreaker
+            : BreakerOf(target).Policy;
     }
 
-    private IAsyncPolicy<HttpResponseMessage> TimeoutPolicy(TimeSpan timeout) =>
-        _timeouts.GetOrAdd(timeout, static t => Policy.TimeoutAsync<HttpResponseMessage>(t, TimeoutStrategy.Optimistic));
+    /// <summary>Counts a failure that came after the exchange, such as a response body that broke off.</summary>
+    public void RecordFailure(UpstreamRequest target, Exception failure)
+    {
+        // Polly's classic breaker counts only what runs through it; an already-failed call does, at no other cost.
+        _ = BreakerOf(target).Policy.ExecuteAndCaptureAsync(() => Task.FromException<HttpResponseMessage>(failure));
+    }
+
+    private Breaker BreakerOf(UpstreamRequest target) =>
+        _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
 
     private static UpstreamRequest? Target(HttpRequestMessage request) =>
         request.Options.TryGetValue(TargetKey, out var target) ? target : null;
@@ -79,30 +81,12 @@ internal sealed partial class UpstreamPolicies(
             Policy = Polly.Policy<HttpResponseMessage>
                 .Handle<HttpRequestException>()
                 .Or<TimeoutRejectedException>()
+                .Or<IOException>()
                 .OrResult(response => (int)response.StatusCode >= 500)
                 .CircuitBreakerAsync(options.FailureThreshold, options.BreakDuration, OnBreak, OnReset, OnHalfOpen);
         }
 
-        private Wrapped? _wrapped;
-
         public AsyncCircuitBreakerPolicy<HttpResponseMessage> Policy { get; }
-
-        /// <summary>The breaker outside the timeout, so that a timeout counts as a failure; built once per timeout.</summary>
-        public IAsyncPolicy<HttpResponseMessage> Around(IAsyncPolicy<HttpResponseMessage> timeout)
-        {
-            // One reference read and written whole: callers racing on a new timeout each build a correct wrap.
-            var current = Volatile.Read(ref _wrapped);
-            if (current is not null && ReferenceEquals(current.Timeout, timeout))
-            {
-                return current.Wrap;
-            }
-
-            var wrap = Policy.WrapAsync(timeout);
-            Volatile.Write(ref _wrapped, new Wrapped(timeout, wrap));
-            return wrap;
-        }
-
-        private sealed record Wrapped(IAsyncPolicy<HttpResponseMessage> Timeout, IAsyncPolicy<HttpResponseMessage> Wrap);
 
         private void OnBreak(DelegateResult<HttpResponseMessage> outcome, TimeSpan duration)
         {

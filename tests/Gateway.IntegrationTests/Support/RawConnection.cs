@@ -16,14 +16,18 @@ public static class RawConnection
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<RawResponse> SendAsync(Uri server, string request, CancellationToken cancellationToken = default)
+    public static Task<RawResponse> SendAsync(Uri server, string request, CancellationToken cancellationToken = default) =>
+        SendAsync(server, request, Encoding.ASCII, cancellationToken);
+
+    /// <param name="encoding">How the request's characters become bytes, for requests with bytes beyond ASCII.</param>
+    public static async Task<RawResponse> SendAsync(Uri server, string request, Encoding encoding, CancellationToken cancellationToken = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Deadline);
         using var socket = new TcpClient();
         await socket.ConnectAsync(IPAddress.Loopback, server.Port, timeout.Token);
         var stream = socket.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), timeout.Token);
+        await stream.WriteAsync(encoding.GetBytes(request), timeout.Token);
 
         using var reader = new StreamReader(stream, Encoding.ASCII);
         var text = await reader.ReadToEndAsync(timeout.Token);

@@ -130,6 +130,7 @@ public sealed class ForwardRequestCommandHandlerTests
     [InlineData(UpstreamOutcome.Unreachable, ForwardStatus.UpstreamUnreachable)]
     [InlineData(UpstreamOutcome.ClientAborted, ForwardStatus.ClientAborted)]
     [InlineData(UpstreamOutcome.RequestBodyFailed, ForwardStatus.RequestBodyFailed)]
+    [InlineData(UpstreamOutcome.Unforwardable, ForwardStatus.Unforwardable)]
     public async Task Handle_UpstreamFails_ReturnsItsStatusAndEndsTheRequest(UpstreamOutcome outcome, ForwardStatus expected)
     {
         var registry = Registry(instances: 1);
@@ -145,6 +146,59 @@ public sealed class ForwardRequestCommandHandlerTests
         result.Error.ShouldBeSameAs(error);
         result.UpstreamElapsed.ShouldBe(Elapsed);
         a.ActiveRequests.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Handle_CircuitRefusesAPost_SendsItToAnotherInstance_WithoutBlamingTheFirst()
+    {
+        var registry = Registry(instances: 2);
+        var orders = Orders(registry);
+        var (a, b) = (orders.Instances[0], orders.Instances[1]);
+        AnswerAs("a", () => UpstreamResult.Failed(UpstreamOutcome.NotSent, TimeSpan.Zero, new InvalidOperationException("circuit open")));
+
+        await using var result = await Handler(registry).Handle(Command() with { Method = "POST" }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.Forwarded);
+        result.Instance.ShouldBeSameAs(b);
+        result.Attempts.ShouldBe(1, "the refused call never reached an instance");
+        a.ConsecutivePassiveFailures.ShouldBe(0);
+        a.ActiveRequests.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Handle_EveryCircuitRefuses_ReturnsNoHealthyInstance()
+    {
+        var registry = Registry(instances: 2);
+        var refused = () => UpstreamResult.Failed(UpstreamOutcome.NotSent, TimeSpan.Zero, new InvalidOperationException("circuit open"));
+        AnswerAs("a", refused);
+        AnswerAs("b", refused);
+
+        await using var result = await Handler(registry).Handle(Command(), CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.NoHealthyInstance);
+        TestInstances.Hosts(_forwardedTo).ShouldBe("a b");
+    }
+
+    [Fact]
+    public async Task Handle_Unforwardable_IsNotRetriedAndBlamesNoInstance()
+    {
+        var registry = Registry(instances: 2);
+        var a = Orders(registry).Instances[0];
+        AnswerAs("a", () => UpstreamResult.Failed(UpstreamOutcome.Unforwardable, TimeSpan.Zero, new UnforwardableRequestException("bad header")));
+        var handler = new ForwardRequestCommandHandler(
+            registry,
+            _forwarder,
+            Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
+            Options.Create(new ResilienceOptions { MaxAttempts = 3 }),
+            new GatewayMetrics(new TestMeterFactory(), registry),
+            _time,
+            _logger);
+
+        await using var result = await handler.Handle(Command(), CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.Unforwardable);
+        TestInstances.Hosts(_forwardedTo).ShouldBe("a");
+        a.ConsecutivePassiveFailures.ShouldBe(0);
     }
 
     [Fact]
