@@ -74,13 +74,8 @@ public sealed class ObservabilityTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_EveryFamily_IsNamedAndDescribedTheWayPrometheusReadsIt()
     {
-        await using var gateway = new GatewayFactory()
-            .WithService("svc", _a)
-            .With("METRICS_METERS", "System.Runtime,Microsoft.AspNetCore.Server.Kestrel,Microsoft.AspNetCore.Hosting,System.Net.Http");
-        using var client = gateway.CreateRawClient();
-        (await client.GetAsync("/svc/items")).Dispose();
-
-        var metrics = await client.GetStringAsync("/metrics");
+        var metrics = await ScrapeAfterOneRequestAsync(
+            "System.Runtime,Microsoft.AspNetCore.Server.Kestrel,Microsoft.AspNetCore.Hosting,System.Net.Http");
 
         var families = Regex.Matches(metrics, "^# TYPE (\\S+) (\\S+)$", RegexOptions.Multiline);
         families.Count.ShouldBeGreaterThan(10);
@@ -131,13 +126,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_MetersNamedInTheSetting_AreExportedToo()
     {
-        await using var gateway = new GatewayFactory()
-            .WithService("svc", _a)
-            .With("METRICS_METERS", "Microsoft.AspNetCore.Hosting,System.Net.Http");
-        using var client = gateway.CreateRawClient();
-        (await client.GetAsync("/svc/items")).Dispose();
-
-        var metrics = await client.GetStringAsync("/metrics");
+        var metrics = await ScrapeAfterOneRequestAsync("Microsoft.AspNetCore.Hosting,System.Net.Http");
 
         Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
         Type(metrics, "http_server_request_duration_seconds").ShouldBe("histogram");
@@ -246,24 +235,36 @@ public sealed class ObservabilityTests : IAsyncLifetime
         logs.Events.ShouldNotContain(e => e.Properties.ContainsKey("StatusCode"));
     }
 
-    /// <summary>The type a family's <c># TYPE</c> line gives.</summary>
-    private static string Type(string metrics, string name) => Metadata(metrics, "TYPE", name);
-
-    /// <summary>The text a family's <c># HELP</c> line gives.</summary>
-    private static string Help(string metrics, string name) => Metadata(metrics, "HELP", name);
-
-    private static string Metadata(string metrics, string kind, string name)
+    /// <summary>/metrics of a gateway of its own that exports <paramref name="meters"/>, after one request through it.</summary>
+    private async Task<string> ScrapeAfterOneRequestAsync(string meters)
     {
-        var match = Regex.Match(metrics, $"^# {kind} {Regex.Escape(name)} (.*)$", RegexOptions.Multiline);
-        match.Success.ShouldBeTrue($"no # {kind} line for {name}");
-        return match.Groups[1].Value;
+        await using var gateway = new GatewayFactory().WithService("svc", _a).With("METRICS_METERS", meters);
+        using var client = gateway.CreateRawClient();
+        (await client.GetAsync("/svc/items")).Dispose();
+        return await client.GetStringAsync("/metrics");
     }
 
+    /// <summary>The type a family's <c># TYPE</c> line gives.</summary>
+    private static string Type(string metrics, string name) =>
+        Line(metrics, $"^# TYPE {Regex.Escape(name)} (.*)$", $"no # TYPE line for {name}");
+
+    /// <summary>The text a family's <c># HELP</c> line gives.</summary>
+    private static string Help(string metrics, string name) =>
+        Line(metrics, $"^# HELP {Regex.Escape(name)} (.*)$", $"no # HELP line for {name}");
+
     /// <summary>The value of one sample in Prometheus text format, labels written as the exporter sorts them.</summary>
-    private static double Sample(string metrics, string name, string labels)
+    private static double Sample(string metrics, string name, string labels) => double.Parse(
+        Line(
+            metrics,
+            $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$",
+            $"no sample {name}{{{labels}}} in:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}"),
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What the first group of a pattern matches on some line of the exposition.</summary>
+    private static string Line(string metrics, string pattern, string missing)
     {
-        var match = Regex.Match(metrics, $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$", RegexOptions.Multiline);
-        match.Success.ShouldBeTrue($"no sample {name}{{{labels}}} in:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
-        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var match = Regex.Match(metrics, pattern, RegexOptions.Multiline);
+        match.Success.ShouldBeTrue(missing);
+        return match.Groups[1].Value;
     }
 }
