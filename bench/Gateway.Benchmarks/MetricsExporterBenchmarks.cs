@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Prometheus;
@@ -44,6 +45,8 @@ public class MetricsExporterBenchmarks : IDisposable
     {
         _owned.Add(Sdk.CreateMeterProviderBuilder()
             .AddMeter(GatewayMetrics.MeterName)
+            // The gateway's own series limit (PrometheusSetup.MaxSeriesPerMetric), which sizes the SDK's tables.
+            .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = 20_000 })
             .SetExemplarFilter(ExemplarFilterType.AlwaysOff)
             .AddPrometheusExporter()
             .Build());
@@ -112,23 +115,9 @@ public class MetricsExporterBenchmarks : IDisposable
         registry.TryGetService("orders", out var service);
         _service = service!;
         _instance = _service.Instances[0];
-        var meters = new MeterFactory();
-        _owned.Insert(0, meters);
-        _metrics = new GatewayMetrics(meters, registry);
+        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        _owned.Insert(0, services);
+        _metrics = new GatewayMetrics(services.GetRequiredService<IMeterFactory>(), registry);
         RecordRequests();
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _created = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _created.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _created.ForEach(meter => meter.Dispose());
     }
 }
