@@ -5,9 +5,9 @@ namespace Gateway.Api.Telemetry;
 
 /// <summary>Which .NET meters <c>/metrics</c> exports besides the gateway's own.</summary>
 /// <remarks>
-/// Each measurement a listened-to instrument records passes through the Prometheus adapter, on the thread that
-/// recorded it, and the framework's meters record on the proxy's hot path: Kestrel's memory pool on every 4 KiB
-/// block a body passes through (a third of the gateway's CPU on 1 MiB responses), ASP.NET Core's hosting and
+/// Each measurement a listened-to instrument records is aggregated by the exporter on the thread that recorded it,
+/// and the framework's meters record on the proxy's hot path: Kestrel's memory pool on every 4 KiB block a body
+/// passes through (a third of the gateway's CPU on 1 MiB responses), ASP.NET Core's hosting and
 /// HttpClient's meters several times per request (the README's "Metrics, logs and traces" gives the measured
 /// costs). The defaults are the meters that record per connection or only when scraped; the others are opt-in.
 /// </remarks>

@@ -44,12 +44,66 @@ public sealed class ObservabilityTests : IAsyncLifetime
         (await _client.PostAsync("/svc/items", new StringContent("x"))).Dispose();
         var metrics = await _client.GetStringAsync("/metrics");
 
-        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(2);
-        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_b.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
-        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_b.Port}\",method=\"POST\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
-        Sample(metrics, "msagateway_gateway_upstream_duration_count", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(2);
-        Sample(metrics, "msagateway_gateway_instance_healthy", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(1);
-        Sample(metrics, "msagateway_gateway_requests_active", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(0);
+        Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(2);
+        Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_b.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_b.Port}\",method=\"POST\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Sample(metrics, "gateway_upstream_duration_seconds_count", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(2);
+        Sample(metrics, "gateway_instance_healthy", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(1);
+        Sample(metrics, "gateway_requests_active", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\"").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Metrics_GatewaysOwn_ReadAsPrometheusTypesWithTheirHelp()
+    {
+        (await _client.GetAsync("/svc/items")).Dispose();
+        (await _client.GetAsync("/made-up-service/x")).Dispose();
+
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        Type(metrics, "gateway_requests_total").ShouldBe("counter");
+        Help(metrics, "gateway_requests_total").ShouldBe("Requests proxied to an instance, by the status class of its answer.");
+        Type(metrics, "gateway_upstream_duration_seconds").ShouldBe("histogram");
+        Sample(metrics, "gateway_upstream_duration_seconds_bucket", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\",le=\"0.001\"").ShouldBeGreaterThanOrEqualTo(0);
+        Sample(metrics, "gateway_upstream_duration_seconds_bucket", $"instance=\"127.0.0.1:{_a.Port}\",service=\"svc\",le=\"30\"").ShouldBe(1);
+        Type(metrics, "gateway_errors_total").ShouldBe("counter");
+        Type(metrics, "gateway_requests_active").ShouldBe("gauge");
+        Type(metrics, "gateway_instance_healthy").ShouldBe("gauge");
+        Type(metrics, "gateway_instance_available").ShouldBe("gauge");
+    }
+
+    [Fact]
+    public async Task Metrics_EveryFamily_IsNamedAndDescribedTheWayPrometheusReadsIt()
+    {
+        var metrics = await ScrapeAfterOneRequestAsync(
+            "System.Runtime,Microsoft.AspNetCore.Server.Kestrel,Microsoft.AspNetCore.Hosting,System.Net.Http");
+
+        var families = Regex.Matches(metrics, "^# TYPE (\\S+) (\\S+)$", RegexOptions.Multiline);
+        families.Count.ShouldBeGreaterThan(10);
+        foreach (Match family in families)
+        {
+            var (name, type) = (family.Groups[1].Value, family.Groups[2].Value);
+            if (type == "counter")
+            {
+                name.ShouldEndWith("_total");
+            }
+
+            var words = name.Split('_');
+            words.Zip(words.Skip(1)).ShouldNotContain(pair => pair.First == pair.Second, $"{name} repeats a word");
+            Help(metrics, name).ShouldNotBeNullOrWhiteSpace();
+            Help(metrics, name).ShouldNotMatch("System\\.|`\\d|Int64|Double", $"the help of {name} names a .NET type");
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_TwoGatewaysInOneProcess_CountOnlyTheirOwnRequests()
+    {
+        await using var other = new GatewayFactory().WithService("svc", _a);
+        using var otherClient = other.CreateRawClient();
+
+        (await otherClient.GetAsync("/svc/items")).Dispose();
+
+        Sample(await otherClient.GetStringAsync("/metrics"), "gateway_requests_total", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        (await _client.GetStringAsync("/metrics")).ShouldNotContain("\ngateway_requests_total{");
     }
 
     [Fact]
@@ -59,28 +113,25 @@ public sealed class ObservabilityTests : IAsyncLifetime
 
         var metrics = await _client.GetStringAsync("/metrics");
 
-        metrics.ShouldContain("\nsystem_runtime_");
-        metrics.ShouldContain("\nmicrosoft_aspnetcore_server_kestrel_");
-        metrics.ShouldNotContain("microsoft_aspnetcore_hosting_");
-        metrics.ShouldNotContain("system_net_http_");
-        metrics.ShouldNotContain("microsoft_aspnetcore_memorypool_");
+        Type(metrics, "dotnet_gc_heap_total_allocated_bytes_total").ShouldBe("counter");
+        Sample(metrics, "dotnet_gc_heap_total_allocated_bytes_total", "").ShouldBeGreaterThan(0);
+        Type(metrics, "dotnet_gc_collections_total").ShouldBe("counter");
+        Sample(metrics, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\"").ShouldBeGreaterThanOrEqualTo(0);
+        Type(metrics, "kestrel_active_connections").ShouldBe("gauge");
+        metrics.ShouldNotContain("\nhttp_server_");
+        metrics.ShouldNotContain("\nhttp_client_");
+        metrics.ShouldNotContain("\naspnetcore_memory_pool_");
     }
 
     [Fact]
     public async Task Metrics_MetersNamedInTheSetting_AreExportedToo()
     {
-        await using var gateway = new GatewayFactory()
-            .WithService("svc", _a)
-            .With("METRICS_METERS", "Microsoft.AspNetCore.Hosting,System.Net.Http");
-        using var client = gateway.CreateRawClient();
-        (await client.GetAsync("/svc/items")).Dispose();
+        var metrics = await ScrapeAfterOneRequestAsync("Microsoft.AspNetCore.Hosting,System.Net.Http");
 
-        var metrics = await client.GetStringAsync("/metrics");
-
-        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
-        metrics.ShouldContain("\nmicrosoft_aspnetcore_hosting_http_server_request_duration");
-        metrics.ShouldContain("\nsystem_net_http_http_client_request_duration");
-        metrics.ShouldNotContain("system_runtime_");
+        Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_a.Port}\",method=\"GET\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Type(metrics, "http_server_request_duration_seconds").ShouldBe("histogram");
+        Type(metrics, "http_client_request_duration_seconds").ShouldBe("histogram");
+        metrics.ShouldNotContain("\ndotnet_");
     }
 
     [Fact]
@@ -93,8 +144,8 @@ public sealed class ObservabilityTests : IAsyncLifetime
 
         metrics.ShouldNotContain("made-up-service-7f3a");
         metrics.ShouldNotContain("BREW");
-        Sample(metrics, "msagateway_gateway_errors", "reason=\"unknown_service\",status=\"404\"").ShouldBe(1);
-        Sample(metrics, "msagateway_gateway_requests", $"instance=\"127.0.0.1:{_a.Port}\",method=\"OTHER\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
+        Sample(metrics, "gateway_errors_total", "reason=\"unknown_service\",status=\"404\"").ShouldBe(1);
+        Sample(metrics, "gateway_requests_total", $"instance=\"127.0.0.1:{_a.Port}\",method=\"OTHER\",service=\"svc\",status_class=\"2xx\"").ShouldBe(1);
     }
 
     [Fact]
@@ -184,11 +235,36 @@ public sealed class ObservabilityTests : IAsyncLifetime
         logs.Events.ShouldNotContain(e => e.Properties.ContainsKey("StatusCode"));
     }
 
-    /// <summary>The value of one sample in Prometheus text format, labels written as the exporter sorts them.</summary>
-    private static double Sample(string metrics, string name, string labels)
+    /// <summary>/metrics of a gateway of its own that exports <paramref name="meters"/>, after one request through it.</summary>
+    private async Task<string> ScrapeAfterOneRequestAsync(string meters)
     {
-        var match = Regex.Match(metrics, $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$", RegexOptions.Multiline);
-        match.Success.ShouldBeTrue($"no sample {name}{{{labels}}} in:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}");
-        return double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await using var gateway = new GatewayFactory().WithService("svc", _a).With("METRICS_METERS", meters);
+        using var client = gateway.CreateRawClient();
+        (await client.GetAsync("/svc/items")).Dispose();
+        return await client.GetStringAsync("/metrics");
+    }
+
+    /// <summary>The type a family's <c># TYPE</c> line gives.</summary>
+    private static string Type(string metrics, string name) =>
+        Line(metrics, $"^# TYPE {Regex.Escape(name)} (.*)$", $"no # TYPE line for {name}");
+
+    /// <summary>The text a family's <c># HELP</c> line gives.</summary>
+    private static string Help(string metrics, string name) =>
+        Line(metrics, $"^# HELP {Regex.Escape(name)} (.*)$", $"no # HELP line for {name}");
+
+    /// <summary>The value of one sample in Prometheus text format, labels written as the exporter sorts them.</summary>
+    private static double Sample(string metrics, string name, string labels) => double.Parse(
+        Line(
+            metrics,
+            $"^{Regex.Escape(name)}\\{{{Regex.Escape(labels)}\\}} (\\S+)$",
+            $"no sample {name}{{{labels}}} in:\n{string.Join('\n', metrics.Split('\n').Where(l => l.StartsWith(name, StringComparison.Ordinal)))}"),
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>What the first group of a pattern matches on some line of the exposition.</summary>
+    private static string Line(string metrics, string pattern, string missing)
+    {
+        var match = Regex.Match(metrics, pattern, RegexOptions.Multiline);
+        match.Success.ShouldBeTrue(missing);
+        return match.Groups[1].Value;
     }
 }

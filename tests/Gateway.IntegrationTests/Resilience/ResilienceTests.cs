@@ -231,7 +231,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
     private static long RetriesIn(string metrics)
     {
         var match = System.Text.RegularExpressions.Regex.Match(
-            metrics, "^msagateway_gateway_retries\\{service=\"svc\"\\} (\\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+            metrics, "^gateway_retries_total\\{service=\"svc\"\\} (\\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
         return match.Success ? (long)double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
