@@ -385,6 +385,49 @@ public sealed class AdminApiTests : IAsyncLifetime
         _a.Proxied().ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Register_BodyOverTheAdminLimit_Answers413ProblemAndAppliesNothing(bool chunked)
+    {
+        var before = await ServicesAsync(_client);
+        // Valid JSON all the way: only its size is wrong. Chunked, the body declares no length and grows past the limit.
+        var padded = $"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 70 * 1024)}}}";
+        HttpContent content = chunked ? new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(padded))) : Json(padded);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", content);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        (await ServicesAsync(_client)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Register_BodyOverMaxRequestBodySize_Answers413Problem()
+    {
+        await using var gateway = new GatewayFactory().With("GATEWAY_ADMIN_KEY", Key).With("MAX_REQUEST_BODY_SIZE", "100");
+        using var client = gateway.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/services/dyn/instances")
+        {
+            Content = Json($"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 200)}}}"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+
+        using var response = await client.SendAsync(request);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Register_BodyJustUnderTheAdminLimit_IsAccepted()
+    {
+        var padded = $"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 60 * 1024)}}}";
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", Json(padded));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
     [Fact]
     public async Task Register_InvalidRefreshOfARegisteredInstance_LeavesItAsItWas()
     {
