@@ -1,9 +1,11 @@
 using Gateway.Domain;
 using MediatR;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Application.Registration;
 
-public sealed class RegisterInstanceCommandHandler(IRegistrationStore store, ServiceRegistry registry, StaticServices statics)
+public sealed class RegisterInstanceCommandHandler(
+    IRegistrationStore store, ServiceRegistry registry, StaticServices statics, IOptions<RegistrationOptions> options)
     : IRequestHandler<RegisterInstanceCommand, AdminResult>
 {
     public async Task<AdminResult> Handle(RegisterInstanceCommand request, CancellationToken cancellationToken)
@@ -12,6 +14,11 @@ public sealed class RegisterInstanceCommandHandler(IRegistrationStore store, Ser
         if (RegistrationRules.Check(registration) is { } problem)
         {
             return AdminResult.Invalid(problem.Field, problem.Message);
+        }
+
+        if (options.Value.AllowedNetworks.Refusal(registration.Host) is { } refusal)
+        {
+            return AdminResult.Invalid("host", refusal);
         }
 
         if (registry.TryGetService(registration.Service, out var service))

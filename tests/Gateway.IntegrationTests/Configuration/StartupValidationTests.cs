@@ -37,6 +37,9 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("REGISTRY_STORE", "redis")]
     [InlineData("ETCD_ENDPOINTS", "ftp://etcd.internal:2379")]
     [InlineData("ETCD_PREFIX", "msa-gateway")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.0/33")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.1/8")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "intranet")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });
