@@ -29,7 +29,7 @@ public sealed class RegisterInstanceCommandHandler(
                 return AdminResult.Conflict($"{registration.Id} is configured in {service.Name}; it cannot be registered too.");
             }
         }
-        else if (RegistryComposer.IsStatic(statics, registration.Service))
+        else if (statics.Contains(registration.Service))
         {
             return AdminResult.Conflict($"{registration.Service} is configured; it cannot be registered too.");
         }
