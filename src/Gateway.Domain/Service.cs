@@ -6,6 +6,7 @@ namespace Gateway.Domain;
 public sealed class Service
 {
     private readonly Instance[] _instances;
+    private readonly Dictionary<string, Instance> _instancesById;
     private readonly Lock _refreshLock = new();
     private readonly ThresholdOverrides _thresholds;
     private volatile Instance[] _available;
@@ -25,6 +26,14 @@ public sealed class Service
         HealthCheckPath = healthCheckPath;
         _thresholds = thresholds ?? ThresholdOverrides.None;
         _instances = instances;
+        // Read-only once built, so concurrent readers need no lock. The registry looks up every instance of a service
+        // when it rebuilds it, which a scan would make quadratic in the service's size.
+        _instancesById = new Dictionary<string, Instance>(instances.Length, StringComparer.OrdinalIgnoreCase);
+        foreach (var instance in instances)
+        {
+            _instancesById.TryAdd(instance.Id, instance);
+        }
+
         _available = [];
         RefreshAvailableInstances();
     }
@@ -63,18 +72,7 @@ public sealed class Service
     /// <summary>Asks the strategy for an instance; null when none is available.</summary>
     public Instance? PickInstance() => LoadBalancer.Pick(_available);
 
-    public Instance? FindInstance(string id)
-    {
-        foreach (var instance in _instances)
-        {
-            if (string.Equals(instance.Id, id, StringComparison.OrdinalIgnoreCase))
-            {
-                return instance;
-            }
-        }
-
-        return null;
-    }
+    public Instance? FindInstance(string id) => _instancesById.GetValueOrDefault(id);
 
     /// <summary>
     /// Takes an instance out of rotation because its requests kept failing, unless no other instance is available.

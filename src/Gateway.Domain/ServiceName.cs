@@ -9,6 +9,12 @@ public static class ServiceName
     public static readonly IReadOnlySet<string> Reserved =
         new HashSet<string>(["services", "health", "metrics", "admin", "dashboard"], StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The longest name: names are path segments, metric labels and log properties, and a registration through the
+    /// admin API must not be able to make them arbitrarily large.
+    /// </summary>
+    public const int MaxLength = 100;
+
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
 
     /// <summary>Checks a name; on failure <paramref name="error"/> says what is wrong with it.</summary>
@@ -17,6 +23,12 @@ public static class ServiceName
         if (string.IsNullOrEmpty(name))
         {
             error = "a service name must not be empty";
+            return false;
+        }
+
+        if (name.Length > MaxLength)
+        {
+            error = $"'{name[..20]}...' is not a service name: it has {name.Length} characters, more than {MaxLength}";
             return false;
         }
 

@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Domain.LoadBalancing;
 
@@ -7,7 +7,9 @@ namespace Gateway.Domain;
 /// <summary>The one source of truth about services and their instances.</summary>
 /// <remarks>
 /// Every proxied request reads the registry, so readers never lock: the services live in an immutable snapshot that
-/// writers rebuild and swap in whole. Writers are rare (start-up, registrations) and take a lock among themselves.
+/// writers swap in whole. Writers are rare (start-up, registrations) and take a lock among themselves. The snapshot is
+/// a persistent map, so a change to one service builds a new snapshot in time logarithmic in the number of services,
+/// sharing the rest, rather than copying every service.
 /// An instance or strategy that survives a change is carried over as the same object, so its health, in-flight
 /// count and rotation go on undisturbed.
 /// </remarks>
@@ -15,8 +17,7 @@ public sealed class ServiceRegistry
 {
     private readonly LoadBalancerFactory _loadBalancers;
     private readonly Lock _writeLock = new();
-    private volatile FrozenDictionary<string, Service> _services =
-        FrozenDictionary<string, Service>.Empty.ToFrozenDictionary(ServiceName.Comparer);
+    private volatile ImmutableDictionary<string, Service> _services = ImmutableDictionary.Create<string, Service>(ServiceName.Comparer);
 
     public ServiceRegistry(LoadBalancerFactory loadBalancers, IEnumerable<ServiceDefinition>? services = null)
     {
@@ -29,7 +30,7 @@ public sealed class ServiceRegistry
     }
 
     /// <summary>The services as of now, in no particular order.</summary>
-    public IReadOnlyCollection<Service> Services => _services.Values;
+    public IEnumerable<Service> Services => _services.Values;
 
     public int Count => _services.Count;
 
@@ -44,7 +45,7 @@ public sealed class ServiceRegistry
         lock (_writeLock)
         {
             var current = _services;
-            var next = new Dictionary<string, Service>(ServiceName.Comparer);
+            var next = ImmutableDictionary.CreateBuilder<string, Service>(ServiceName.Comparer);
             foreach (var definition in services)
             {
                 if (next.ContainsKey(definition.Name))
@@ -55,7 +56,7 @@ public sealed class ServiceRegistry
                 next[definition.Name] = Build(definition, current.GetValueOrDefault(definition.Name));
             }
 
-            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            _services = next.ToImmutable();
 
             // Only now that every definition built and the snapshot is live may its services take over the instances.
             foreach (var service in next.Values)
@@ -73,8 +74,7 @@ public sealed class ServiceRegistry
         {
             var current = _services;
             var service = Build(definition, current.GetValueOrDefault(definition.Name));
-            var next = new Dictionary<string, Service>(current, ServiceName.Comparer) { [definition.Name] = service };
-            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            _services = current.SetItem(definition.Name, service);
             service.ClaimInstances();
             return service;
         }
@@ -91,9 +91,7 @@ public sealed class ServiceRegistry
                 return false;
             }
 
-            var next = new Dictionary<string, Service>(current, ServiceName.Comparer);
-            next.Remove(name);
-            _services = next.ToFrozenDictionary(ServiceName.Comparer);
+            _services = current.Remove(name);
             return true;
         }
     }

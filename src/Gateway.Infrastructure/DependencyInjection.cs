@@ -37,9 +37,7 @@ public static class DependencyInjection
             .Configure<IConfiguration>(HealthCheckSettings.Bind)
             .ValidateOnStart();
 
-        services.AddSingleton(provider => new ServiceRegistry(
-            new LoadBalancerFactory(),
-            provider.GetRequiredService<IOptions<RegistryOptions>>().Value.Services));
+        services.AddSingleton(provider => new ServiceRegistry(new LoadBalancerFactory(), ConfiguredServices(provider)));
 
         services.AddUpstreamClient();
         services.AddHealthProbe();
@@ -47,11 +45,18 @@ public static class DependencyInjection
         return services;
     }
 
+    /// <summary>
+    /// The configured services as start-up validation read them. Validation caches options in the options monitor and
+    /// <c>IOptions</c> keeps a cache of its own, so reading them through <c>IOptions</c> would load the registry twice.
+    /// </summary>
+    private static IReadOnlyList<ServiceDefinition> ConfiguredServices(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Services;
+
     private static void AddRegistrationStore(this IServiceCollection services)
     {
         services.AddOptions<RegistryStoreOptions>().Configure<IConfiguration>(RegistryStoreOptions.Bind).ValidateOnStart();
         services.AddOptions<RegistrationOptions>().Configure<IConfiguration>(RegistrationSettings.Bind).ValidateOnStart();
-        services.AddSingleton(provider => new StaticServices(provider.GetRequiredService<IOptions<RegistryOptions>>().Value.Services));
+        services.AddSingleton(provider => new StaticServices(ConfiguredServices(provider)));
         services.AddSingleton<IRegistrationStore>(provider =>
             provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.Kind switch
             {

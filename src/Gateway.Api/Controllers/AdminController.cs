@@ -3,6 +3,7 @@ using Gateway.Api.Forwarding;
 using Gateway.Api.Registry;
 using Gateway.Application.Registration;
 using MediatR;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Controllers;
@@ -12,25 +13,31 @@ namespace Gateway.Api.Controllers;
 [TypeFilter<AdminKeyFilter>]
 public sealed class AdminController(IMediator mediator) : ControllerBase
 {
+    /// <summary>
+    /// The admin API's own body limit, or MAX_REQUEST_BODY_SIZE where that is smaller: a registration is a few hundred
+    /// bytes, and what the parser reads is held in memory.
+    /// </summary>
+    public const long MaxBodySize = 64 * 1024;
+
+    // Field names match case-insensitively, as in the registry file; numbers must be JSON numbers.
+    private static readonly JsonSerializerOptions BodyJson = new() { PropertyNameCaseInsensitive = true };
+
     [HttpPost("instances")]
     public async Task<IActionResult> Register([FromRoute] string name)
     {
-        var (body, problem) = await ReadObjectAsync();
+        var (body, problem) = await ReadBodyAsync<InstanceBody>();
         if (problem is not null)
         {
             return problem;
         }
 
-        if (!TryGetString(body, "host", required: true, out var host, out problem)
-            || !TryGetInt(body, "port", required: true, out var port, out problem)
-            || !TryGetInt(body, "weight", required: false, out var weight, out problem)
-            || !TryGetString(body, "scheme", required: false, out var scheme, out problem)
-            || !TryGetInt(body, "ttlSeconds", required: false, out var ttl, out problem))
+        if (body!.Host is null || body.Port is null)
         {
-            return problem!;
+            return Invalid(body.Host is null ? "host" : "port", "is required");
         }
 
-        var registration = new InstanceRegistration(name, host!, port!.Value, weight ?? 1, scheme?.ToLowerInvariant() ?? "http", ttl);
+        var registration = new InstanceRegistration(
+            name, body.Host, body.Port.Value, body.Weight ?? 1, body.Scheme?.ToLowerInvariant() ?? "http", body.TtlSeconds);
         var result = await mediator.Send(new RegisterInstanceCommand(registration), HttpContext.RequestAborted);
         return result.Value is InstanceRegistration registered
             ? Answer(result, new
@@ -61,20 +68,9 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
     [HttpPut("")]
     public async Task<IActionResult> Configure([FromRoute] string name)
     {
-        var (body, problem) = await ReadObjectAsync();
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        if (!TryGetString(body, "loadBalancer", required: false, out var loadBalancer, out problem)
-            || !TryGetString(body, "healthCheckPath", required: false, out var path, out problem))
-        {
-            return problem!;
-        }
-
-        return Answer(await mediator.Send(
-            new ConfigureServiceCommand(name, new ServiceSettings(loadBalancer, path)), HttpContext.RequestAborted));
+        var (body, problem) = await ReadBodyAsync<ServiceBody>();
+        return problem ?? Answer(await mediator.Send(
+            new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath)), HttpContext.RequestAborted));
     }
 
     /// <summary>The one mapping from an admin outcome to HTTP.</summary>
@@ -99,75 +95,56 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         return problem;
     }
 
-    /// <summary>The body as a JSON object, or the problem to answer: read whole, since admin bodies are small.</summary>
-    private async Task<(JsonElement Body, ObjectResult? Problem)> ReadObjectAsync()
+    /// <summary>The body as <typeparamref name="T"/>, or the problem to answer.</summary>
+    /// <remarks>
+    /// The parser reads the body as it arrives, a buffer at a time, and the server stops it at the limit whatever
+    /// length the body claims or however it is chunked.
+    /// </remarks>
+    private async Task<(T? Body, ObjectResult? Problem)> ReadBodyAsync<T>()
+        where T : class
     {
+        var limit = HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (limit is { IsReadOnly: false } && !(limit.MaxRequestBodySize <= MaxBodySize))
+        {
+            limit.MaxRequestBodySize = MaxBodySize;
+        }
+
         try
         {
-            using var document = await JsonDocument.ParseAsync(Request.Body, default, HttpContext.RequestAborted);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (default, Invalid("body", "is not a JSON object"));
+            return await JsonSerializer.DeserializeAsync<T>(Request.Body, BodyJson, HttpContext.RequestAborted) is { } body
+                ? (body, null)
+                : (null, Invalid("body", "is not a JSON object"));
         }
-        catch (JsonException)
+        catch (JsonException error)
         {
-            return (default, Invalid("body", "is not JSON"));
+            return (null, InvalidJson<T>(error));
+        }
+        catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, GatewayProblems.Create(
+                StatusCodes.Status413PayloadTooLarge, "Request body too large", $"The admin API accepts request bodies of up to {limit?.MaxRequestBodySize} bytes."));
+        }
+        catch (BadHttpRequestException)
+        {
+            return (null, Invalid("body", "could not be read to its end"));
         }
     }
 
-    private static bool TryGetString(JsonElement body, string field, bool required, out string? value, out ObjectResult? problem)
+    /// <summary>Names the field whose value has the wrong type, or the body when it is not a JSON object at all.</summary>
+    private static ObjectResult InvalidJson<T>(JsonException error)
     {
-        value = null;
-        problem = null;
-        if (!TryGetProperty(body, field, out var element) || element.ValueKind == JsonValueKind.Null)
+        var name = error.Path is { } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        var property = typeof(T).GetProperties().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        if (property is null)
         {
-            problem = required ? Invalid(field, "is required") : null;
-            return !required;
+            return Invalid("body", "is not a JSON object");
         }
 
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            problem = Invalid(field, "must be a string");
-            return false;
-        }
-
-        value = element.GetString();
-        return true;
+        var field = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+        return Invalid(field, property.PropertyType == typeof(string) ? "must be a string" : "must be a whole number");
     }
 
-    private static bool TryGetInt(JsonElement body, string field, bool required, out int? value, out ObjectResult? problem)
-    {
-        value = null;
-        problem = null;
-        if (!TryGetProperty(body, field, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            problem = required ? Invalid(field, "is required") : null;
-            return !required;
-        }
+    private sealed record InstanceBody(string? Host, int? Port, int? Weight, string? Scheme, int? TtlSeconds);
 
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var number))
-        {
-            problem = Invalid(field, "must be a whole number");
-            return false;
-        }
-
-        value = number;
-        return true;
-    }
-
-    /// <summary>Field names match case-insensitively, as in the registry file.</summary>
-    private static bool TryGetProperty(JsonElement body, string field, out JsonElement value)
-    {
-        foreach (var property in body.EnumerateObject())
-        {
-            if (property.Name.Equals(field, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
+    private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath);
 }

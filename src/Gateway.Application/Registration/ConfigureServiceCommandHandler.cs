@@ -19,7 +19,7 @@ public sealed class ConfigureServiceCommandHandler(IRegistrationStore store, Ser
             return AdminResult.NotFound($"No service is registered as '{request.Service}'.");
         }
 
-        if (RegistryComposer.IsStatic(statics, service.Name))
+        if (statics.Contains(service.Name))
         {
             return AdminResult.Conflict($"{service.Name} is configured; change it in the configuration.");
         }

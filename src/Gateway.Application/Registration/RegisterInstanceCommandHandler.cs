@@ -1,9 +1,11 @@
 using Gateway.Domain;
 using MediatR;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Application.Registration;
 
-public sealed class RegisterInstanceCommandHandler(IRegistrationStore store, ServiceRegistry registry, StaticServices statics)
+public sealed class RegisterInstanceCommandHandler(
+    IRegistrationStore store, ServiceRegistry registry, StaticServices statics, IOptions<RegistrationOptions> options)
     : IRequestHandler<RegisterInstanceCommand, AdminResult>
 {
     public async Task<AdminResult> Handle(RegisterInstanceCommand request, CancellationToken cancellationToken)
@@ -14,6 +16,11 @@ public sealed class RegisterInstanceCommandHandler(IRegistrationStore store, Ser
             return AdminResult.Invalid(problem.Field, problem.Message);
         }
 
+        if (options.Value.AllowedNetworks.Refusal(registration.Host) is { } refusal)
+        {
+            return AdminResult.Invalid("host", refusal);
+        }
+
         if (registry.TryGetService(registration.Service, out var service))
         {
             registration = registration with { Service = service.Name };
@@ -22,7 +29,7 @@ public sealed class RegisterInstanceCommandHandler(IRegistrationStore store, Ser
                 return AdminResult.Conflict($"{registration.Id} is configured in {service.Name}; it cannot be registered too.");
             }
         }
-        else if (RegistryComposer.IsStatic(statics, registration.Service))
+        else if (statics.Contains(registration.Service))
         {
             return AdminResult.Conflict($"{registration.Service} is configured; it cannot be registered too.");
         }

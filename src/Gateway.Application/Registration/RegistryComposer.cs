@@ -9,71 +9,97 @@ namespace Gateway.Application.Registration;
 /// marks the instances being drained.
 /// </summary>
 /// <remarks>
-/// The whole registry is rebuilt from each snapshot rather than patched, so that every replica that sees the same
-/// snapshot ends with the same registry, whatever it saw before. Instances and strategies that survive are carried
-/// over by the registry as the same objects, so health, in-flight counts and rotations are undisturbed.
+/// Each service is composed from the snapshot alone, never patched from what the registry held, so that every
+/// replica that sees the same snapshot ends with the same registry, whatever it saw before. A snapshot that names
+/// the services it changed rebuilds those only, so a registration costs its own service rather than the whole
+/// registry; any other rebuilds every service. Instances and strategies that survive are carried over by the
+/// registry as the same objects, so health, in-flight counts and rotations are undisturbed.
 /// </remarks>
 public sealed partial class RegistryComposer(ServiceRegistry registry, StaticServices statics, ILogger<RegistryComposer> logger)
 {
     private readonly Lock _applyLock = new();
+    private bool _appliedWhole;
 
     public void Apply(RegistrySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_applyLock)
         {
-            var dynamic = new Dictionary<string, List<InstanceDefinition>>(ServiceName.Comparer);
-            foreach (var registration in snapshot.Instances)
+            // A change is relative to the snapshot before it, so it is applied alone only on top of a whole one.
+            if (snapshot.Changed is { } changed && _appliedWhole)
             {
-                if (RegistrationRules.Check(registration) is { } problem)
+                foreach (var name in changed)
                 {
-                    LogSkipped(logger, registration.Service, registration.Id, $"{problem.Field}: {problem.Message}");
-                    continue;
+                    if (Compose(snapshot, name) is { } definition)
+                    {
+                        MarkDraining(snapshot, registry.Upsert(definition));
+                    }
+                    else
+                    {
+                        registry.Remove(name);
+                    }
                 }
 
-                if (!dynamic.TryGetValue(registration.Service, out var list))
-                {
-                    dynamic[registration.Service] = list = [];
-                }
-
-                list.Add(new InstanceDefinition(registration.Host, registration.Port, registration.Weight, registration.Scheme, IsDynamic: true));
+                return;
             }
 
-            var definitions = new List<ServiceDefinition>();
-            foreach (var configured in statics.Definitions)
-            {
-                var added = dynamic.Remove(configured.Name, out var registered)
-                    ? registered.Where(r => !configured.Instances.Any(c => SameAddress(c, r)))
-                    : [];
-                definitions.Add(configured with { Instances = [.. configured.Instances, .. added] });
-            }
-
-            foreach (var (name, instances) in dynamic)
-            {
-                var settings = snapshot.Settings.GetValueOrDefault(name);
-                var loadBalancer = settings?.LoadBalancer is { } wanted && LoadBalancerNames.TryParse(wanted, out var canonical)
-                    ? canonical
-                    : LoadBalancerNames.RoundRobin;
-                var path = settings?.HealthCheckPath is { Length: > 0 } p && p[0] == '/' ? p : "/health";
-                definitions.Add(new ServiceDefinition(name, loadBalancer, path, instances));
-            }
-
-            registry.ReplaceAll(definitions);
+            var names = new HashSet<string>(statics.Definitions.Select(definition => definition.Name), ServiceName.Comparer);
+            names.UnionWith(snapshot.Services.Keys);
+            registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
             foreach (var service in registry.Services)
             {
-                foreach (var instance in service.Instances)
-                {
-                    instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id)));
-                }
+                MarkDraining(snapshot, service);
             }
+
+            _appliedWhole = true;
         }
     }
 
-    public static bool IsStatic(StaticServices statics, string service) =>
-        statics.Definitions.Any(definition => ServiceName.Comparer.Equals(definition.Name, service));
+    /// <summary>A service as the configuration and the snapshot make it; null when neither has it.</summary>
+    private ServiceDefinition? Compose(RegistrySnapshot snapshot, string name)
+    {
+        var registered = new List<InstanceDefinition>();
+        string? spelling = null;
+        foreach (var registration in snapshot.Services.GetValueOrDefault(name) ?? [])
+        {
+            if (RegistrationRules.Check(registration) is { } problem)
+            {
+                LogSkipped(logger, registration.Service, registration.Id, $"{problem.Field}: {problem.Message}");
+                continue;
+            }
 
-    private static bool SameAddress(InstanceDefinition a, InstanceDefinition b) =>
-        a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
+            spelling ??= registration.Service;
+            registered.Add(new InstanceDefinition(registration.Host, registration.Port, registration.Weight, registration.Scheme, IsDynamic: true));
+        }
+
+        if (statics.Find(name) is { } configured)
+        {
+            var configuredAddresses = new HashSet<string>(configured.Instances.Select(Address), StringComparer.OrdinalIgnoreCase);
+            return configured with { Instances = [.. configured.Instances, .. registered.Where(r => !configuredAddresses.Contains(Address(r)))] };
+        }
+
+        if (spelling is null)
+        {
+            return null;
+        }
+
+        var settings = snapshot.Settings.GetValueOrDefault(name);
+        var loadBalancer = settings?.LoadBalancer is { } wanted && LoadBalancerNames.TryParse(wanted, out var canonical)
+            ? canonical
+            : LoadBalancerNames.RoundRobin;
+        var path = settings?.HealthCheckPath is { Length: > 0 } p && p[0] == '/' ? p : "/health";
+        return new ServiceDefinition(spelling, loadBalancer, path, registered);
+    }
+
+    private static void MarkDraining(RegistrySnapshot snapshot, Service service)
+    {
+        foreach (var instance in service.Instances)
+        {
+            instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id)));
+        }
+    }
+
+    private static string Address(InstanceDefinition instance) => $"{instance.Host}:{instance.Port}";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registration {Service} {InstanceId} in the store is invalid and ignored: {Problem}")]
     private static partial void LogSkipped(ILogger logger, string service, string instanceId, string problem);

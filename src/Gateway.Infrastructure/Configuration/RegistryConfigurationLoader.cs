@@ -43,7 +43,13 @@ internal static class RegistryConfigurationLoader
         IConfiguration registry;
         try
         {
-            registry = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false).Build();
+            registry = new ConfigurationBuilder()
+                .Add<IndexedJsonConfigurationSource>(source =>
+                {
+                    source.Path = Path.GetFullPath(file);
+                    source.ResolveFileProvider();
+                })
+                .Build();
         }
         catch (Exception error) when (error is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -1,17 +1,26 @@
+using System.Collections.Immutable;
 using Gateway.Application.Registration;
 
 namespace Gateway.Infrastructure.Registry;
 
 /// <summary>Registrations kept in this process: one gateway, nothing to install. Leases run on the injected clock.</summary>
+/// <remarks>
+/// Every change costs its own service, not the registry: what snapshots hand out is held in persistent maps, so a
+/// snapshot shares everything but the changed service with the one before it, and leases wait in a set ordered by
+/// expiry, so the timer finds the next one without looking at the others.
+/// </remarks>
 internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
 {
     private readonly TimeProvider _timeProvider;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (InstanceRegistration Registration, DateTimeOffset? ExpiresAt)> _instances =
-        new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, ServiceSettings> _settings = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> _draining = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Lease> _leases = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SortedSet<(DateTimeOffset ExpiresAt, string Key)> _expiries = new(Comparer<(DateTimeOffset ExpiresAt, string Key)>.Create(
+        static (a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : StringComparer.OrdinalIgnoreCase.Compare(a.Key, b.Key)));
     private readonly ITimer _expiry;
+    private ImmutableDictionary<string, IReadOnlyList<InstanceRegistration>> _services =
+        ImmutableDictionary.Create<string, IReadOnlyList<InstanceRegistration>>(StringComparer.OrdinalIgnoreCase);
+    private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
+    private ImmutableHashSet<string> _draining = ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase);
 
     public MemoryRegistrationStore(TimeProvider timeProvider)
     {
@@ -27,7 +36,7 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     {
         lock (_lock)
         {
-            Publish();
+            Publish(changed: null);
         }
 
         // Nothing to follow: every change happens here, and leases end by the timer.
@@ -39,12 +48,19 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
         ArgumentNullException.ThrowIfNull(registration);
         lock (_lock)
         {
+            var key = RegistrySnapshot.DrainKey(registration.Service, registration.Id);
             var expiresAt = registration.TtlSeconds is { } ttl ? _timeProvider.GetUtcNow().AddSeconds(ttl) : (DateTimeOffset?)null;
-            _instances[RegistrySnapshot.DrainKey(registration.Service, registration.Id)] = (registration, expiresAt);
+            SetLease(key, new Lease(registration, expiresAt));
+
+            var instances = (ImmutableList<InstanceRegistration>?)_services.GetValueOrDefault(registration.Service) ?? [];
+            var index = instances.FindIndex(existing => string.Equals(existing.Id, registration.Id, StringComparison.OrdinalIgnoreCase));
+            _services = _services.SetItem(
+                registration.Service, index < 0 ? instances.Add(registration) : instances.SetItem(index, registration));
+
             // Registering again is a fresh start: a drain in progress is called off.
-            _draining.Remove(RegistrySnapshot.DrainKey(registration.Service, registration.Id));
+            _draining = _draining.Remove(key);
             ScheduleExpiry();
-            Publish();
+            Publish(registration.Service);
         }
 
         return Task.CompletedTask;
@@ -55,14 +71,14 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
         lock (_lock)
         {
             var key = RegistrySnapshot.DrainKey(service, instanceId);
-            if (!_instances.TryGetValue(key, out var entry) || IsExpired(entry.ExpiresAt))
+            if (!_leases.TryGetValue(key, out var lease) || IsExpired(lease.ExpiresAt))
             {
                 return Task.FromResult(false);
             }
 
-            if (entry.Registration.TtlSeconds is { } ttl)
+            if (lease.Registration.TtlSeconds is { } ttl)
             {
-                _instances[key] = entry with { ExpiresAt = _timeProvider.GetUtcNow().AddSeconds(ttl) };
+                SetLease(key, lease with { ExpiresAt = _timeProvider.GetUtcNow().AddSeconds(ttl) });
                 ScheduleExpiry();
             }
 
@@ -75,14 +91,16 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
         lock (_lock)
         {
             var key = RegistrySnapshot.DrainKey(service, instanceId);
-            _draining.Remove(key);
-            var removed = _instances.Remove(key);
-            if (removed)
+            _draining = _draining.Remove(key);
+            if (!_leases.TryGetValue(key, out var lease))
             {
-                Publish();
+                return Task.FromResult(false);
             }
 
-            return Task.FromResult(removed);
+            Forget(key, lease);
+            ScheduleExpiry();
+            Publish(lease.Registration.Service);
+            return Task.FromResult(true);
         }
     }
 
@@ -90,9 +108,11 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     {
         lock (_lock)
         {
-            if (_draining.Add(RegistrySnapshot.DrainKey(service, instanceId)))
+            var draining = _draining.Add(RegistrySnapshot.DrainKey(service, instanceId));
+            if (!ReferenceEquals(draining, _draining))
             {
-                Publish();
+                _draining = draining;
+                Publish(service);
             }
         }
 
@@ -103,8 +123,8 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     {
         lock (_lock)
         {
-            _settings[service] = settings;
-            Publish();
+            _settings = _settings.SetItem(service, settings);
+            Publish(service);
         }
 
         return Task.CompletedTask;
@@ -116,19 +136,52 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     {
         lock (_lock)
         {
-            var expired = _instances.Where(entry => IsExpired(entry.Value.ExpiresAt)).Select(entry => entry.Key).ToList();
-            foreach (var key in expired)
+            var changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            while (_expiries.Count > 0 && IsExpired(_expiries.Min.ExpiresAt))
             {
-                _instances.Remove(key);
-                _draining.Remove(key);
+                var key = _expiries.Min.Key;
+                var lease = _leases[key];
+                _draining = _draining.Remove(key);
+                Forget(key, lease);
+                changed.Add(lease.Registration.Service);
             }
 
             ScheduleExpiry();
-            if (expired.Count > 0)
+            if (changed.Count > 0)
             {
-                Publish();
+                Publish(changed);
             }
         }
+    }
+
+    /// <summary>Installs a lease, keeping the expiry order in step; called under the lock.</summary>
+    private void SetLease(string key, Lease lease)
+    {
+        if (_leases.TryGetValue(key, out var previous) && previous.ExpiresAt is { } before)
+        {
+            _expiries.Remove((before, key));
+        }
+
+        _leases[key] = lease;
+        if (lease.ExpiresAt is { } after)
+        {
+            _expiries.Add((after, key));
+        }
+    }
+
+    /// <summary>Drops a lease and its registration; called under the lock.</summary>
+    private void Forget(string key, Lease lease)
+    {
+        _leases.Remove(key);
+        if (lease.ExpiresAt is { } at)
+        {
+            _expiries.Remove((at, key));
+        }
+
+        var service = lease.Registration.Service;
+        var instances = ((ImmutableList<InstanceRegistration>)_services[service])
+            .RemoveAll(existing => string.Equals(existing.Id, lease.Registration.Id, StringComparison.OrdinalIgnoreCase));
+        _services = instances.IsEmpty ? _services.Remove(service) : _services.SetItem(service, instances);
     }
 
     private bool IsExpired(DateTimeOffset? expiresAt) => expiresAt <= _timeProvider.GetUtcNow();
@@ -136,17 +189,19 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     /// <summary>Sets the timer for the lease that ends first; called under the lock.</summary>
     private void ScheduleExpiry()
     {
-        var next = _instances.Values.Min(entry => entry.ExpiresAt);
-
         // Only a lease's due time is clamped: InfiniteTimeSpan is -1 ms, and clamped to zero it would fire the timer at
         // once and again after every run, for as long as no lease is left.
-        var due = next is { } at ? TimeSpan.FromTicks(Math.Max((at - _timeProvider.GetUtcNow()).Ticks, 0)) : Timeout.InfiniteTimeSpan;
+        var due = _expiries.Count > 0
+            ? TimeSpan.FromTicks(Math.Max((_expiries.Min.ExpiresAt - _timeProvider.GetUtcNow()).Ticks, 0))
+            : Timeout.InfiniteTimeSpan;
         _expiry.Change(due, Timeout.InfiniteTimeSpan);
     }
 
+    private void Publish(string service) => Publish(new HashSet<string>([service], StringComparer.OrdinalIgnoreCase));
+
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
-    private void Publish() => SnapshotChanged?.Invoke(new RegistrySnapshot(
-        [.. _instances.Values.Select(entry => entry.Registration)],
-        new Dictionary<string, ServiceSettings>(_settings, StringComparer.OrdinalIgnoreCase),
-        new HashSet<string>(_draining, StringComparer.OrdinalIgnoreCase)));
+    private void Publish(IReadOnlySet<string>? changed) =>
+        SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed));
+
+    private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt);
 }

@@ -39,6 +39,9 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("ETCD_PREFIX", "msa-gateway")]
     [InlineData("GATEWAY_MAX_CONNECTIONS", "-1")]
     [InlineData("GATEWAY_MAX_CONNECTIONS", "many")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.0/33")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.1/8")]
+    [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "intranet")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });

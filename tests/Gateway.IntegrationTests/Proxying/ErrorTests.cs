@@ -56,6 +56,21 @@ public sealed class ErrorTests : IAsyncLifetime
         _backend.Proxied().ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("GET", "//svc/x")]
+    [InlineData("POST", "//svc/x")]
+    [InlineData("GET", "///")]
+    [InlineData("DELETE", "//")]
+    public async Task PathWithoutServiceSegment_Is404Problem(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), RawUri.For(_client.BaseAddress!, path));
+
+        using var response = await _client.SendAsync(request);
+
+        await ShouldBeProblemAsync(response, HttpStatusCode.NotFound, service: null);
+        _backend.Proxied().ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task ServiceWithoutInstances_Is503Problem()
     {
@@ -197,7 +212,7 @@ public sealed class ErrorTests : IAsyncLifetime
         _backend.Proxied().ShouldHaveSingleItem().RawTarget.ShouldBe("/after");
     }
 
-    private static async Task ShouldBeProblemAsync(HttpResponseMessage response, HttpStatusCode status, string service)
+    private static async Task ShouldBeProblemAsync(HttpResponseMessage response, HttpStatusCode status, string? service)
     {
         response.StatusCode.ShouldBe(status);
         response.Content.Headers.ContentType.ShouldNotBeNull().MediaType.ShouldBe("application/problem+json");
@@ -206,7 +221,10 @@ public sealed class ErrorTests : IAsyncLifetime
         root.GetProperty("status").GetInt32().ShouldBe((int)status);
         root.GetProperty("title").GetString().ShouldNotBeNullOrWhiteSpace();
         root.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
-        root.GetProperty("service").GetString().ShouldBe(service);
+        if (service is not null)
+        {
+            root.GetProperty("service").GetString().ShouldBe(service);
+        }
     }
 
     private static void WithInstanceAt(GatewayFactory gateway, string service, int port)

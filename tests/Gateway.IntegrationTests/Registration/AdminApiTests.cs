@@ -366,6 +366,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     [InlineData("dyn", "{\"host\":\"127.0.0.1\",\"port\":{port},\"ttlSeconds\":0}", "ttlSeconds")]
     [InlineData("health", "{\"host\":\"127.0.0.1\",\"port\":{port}}", "name")]
     [InlineData("Admin", "{\"host\":\"127.0.0.1\",\"port\":{port}}", "name")]
+    [InlineData("a123456789b123456789c123456789d123456789e123456789f123456789g123456789h123456789i123456789j1234567890", "{\"host\":\"127.0.0.1\",\"port\":{port}}", "name")]
     [InlineData("dyn", "not json", "body")]
     [InlineData("dyn", "", "body")]
     [InlineData("dyn", "[{\"host\":\"127.0.0.1\"}]", "body")]
@@ -383,6 +384,88 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var proxied = await _client.GetAsync($"/{service}/x");
         proxied.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         _a.Proxied().ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Register_BodyOverTheAdminLimit_Answers413ProblemAndAppliesNothing(bool chunked)
+    {
+        var before = await ServicesAsync(_client);
+        // Valid JSON all the way: only its size is wrong. Chunked, the body declares no length and grows past the limit.
+        var padded = $"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 70 * 1024)}}}";
+        HttpContent content = chunked ? new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(padded))) : Json(padded);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", content);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        (await ServicesAsync(_client)).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task Register_BodyOverMaxRequestBodySize_Answers413Problem()
+    {
+        await using var gateway = new GatewayFactory().With("GATEWAY_ADMIN_KEY", Key).With("MAX_REQUEST_BODY_SIZE", "100");
+        using var client = gateway.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/services/dyn/instances")
+        {
+            Content = Json($"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 200)}}}"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+
+        using var response = await client.SendAsync(request);
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Register_BodyJustUnderTheAdminLimit_IsAccepted()
+    {
+        var padded = $"{{\"host\":\"127.0.0.1\",\"port\":{Port(_a)}{new string(' ', 60 * 1024)}}}";
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", Json(padded));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Theory]
+    [InlineData("169.254.169.254")]
+    [InlineData("fe80::1")]
+    public async Task Register_LinkLocalAddress_Answers400NamingTheHostAndAppliesNothing(string host)
+    {
+        var before = await ServicesAsync(_client);
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", new { host, port = 80 });
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        problem.GetProperty("field").GetString().ShouldBe("host");
+        problem.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain("link-local");
+        (await ServicesAsync(_client)).ShouldBe(before);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", HttpStatusCode.Created)]
+    [InlineData("localhost", HttpStatusCode.Created)]
+    [InlineData("10.0.0.1", HttpStatusCode.BadRequest)]
+    [InlineData("backend.example", HttpStatusCode.BadRequest)]
+    [InlineData("169.254.10.20", HttpStatusCode.Created)]
+    public async Task Register_WithAllowedNetworks_AcceptsOnlyAddressesInsideThem(string host, HttpStatusCode expected)
+    {
+        await using var gateway = new GatewayFactory()
+            .With("GATEWAY_ADMIN_KEY", Key)
+            .With("GATEWAY_ADMIN_ALLOWED_NETWORKS", "127.0.0.0/8, 169.254.10.0/24");
+        using var client = gateway.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/services/dyn/instances")
+        {
+            Content = JsonContent.Create(new { host, port = _a.Port }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+
+        using var response = await client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(expected);
+        (await ServicesAsync(client)).ContainsKey("dyn").ShouldBe(expected == HttpStatusCode.Created);
     }
 
     [Fact]

@@ -52,6 +52,27 @@ public sealed class ServiceNameTests
         error.ShouldNotBeNull().ShouldContain("path navigation");
     }
 
+    [Fact]
+    public void IsValid_MaxLength_ReturnsTrue()
+    {
+        var valid = ServiceName.IsValid(new string('a', ServiceName.MaxLength), out var error);
+
+        valid.ShouldBeTrue();
+        error.ShouldBeNull();
+    }
+
+    [Fact]
+    public void IsValid_LongerThanMaxLength_ReturnsFalseSayingHowLongWithoutRepeatingItWhole()
+    {
+        var name = new string('a', 5000);
+
+        var valid = ServiceName.IsValid(name, out var error);
+
+        valid.ShouldBeFalse();
+        error.ShouldNotBeNull().ShouldContain($"5000 characters, more than {ServiceName.MaxLength}");
+        error.Length.ShouldBeLessThan(200);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

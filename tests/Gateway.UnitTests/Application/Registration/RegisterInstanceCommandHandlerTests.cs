@@ -1,5 +1,7 @@
+using System.Net;
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
+using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
@@ -13,7 +15,8 @@ public sealed class RegisterInstanceCommandHandlerTests
 
     public RegisterInstanceCommandHandlerTests()
     {
-        _handler = new RegisterInstanceCommandHandler(_store, _registrations.Registry, _registrations.Statics);
+        _handler = new RegisterInstanceCommandHandler(
+            _store, _registrations.Registry, _registrations.Statics, Options.Create(new RegistrationOptions()));
     }
 
     public static TheoryData<InstanceRegistration, string> InvalidRegistrations => new()
@@ -23,6 +26,9 @@ public sealed class RegisterInstanceCommandHandlerTests
         { Valid() with { Service = "services" }, "name" },
         { Valid() with { Service = "pay ments" }, "name" },
         { Valid() with { Service = ".." }, "name" },
+        { Valid() with { Service = new string('s', 101) }, "name" },
+        { Valid() with { Host = "169.254.169.254" }, "host" },
+        { Valid() with { Host = "fe80::1" }, "host" },
         { Valid() with { Host = "" }, "host" },
         { Valid() with { Host = "   " }, "host" },
         { Valid() with { Host = "a b" }, "host" },
@@ -64,6 +70,24 @@ public sealed class RegisterInstanceCommandHandlerTests
         var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
 
         result.Outcome.ShouldBe(AdminOutcome.Created);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", null)]
+    [InlineData("192.168.0.9", "host")]
+    [InlineData("svc.internal.example", "host")]
+    public async Task Handle_AllowedNetworksSet_RefusesHostsOutsideThem(string host, string? refusedField)
+    {
+        var handler = new RegisterInstanceCommandHandler(
+            _store,
+            _registrations.Registry,
+            _registrations.Statics,
+            Options.Create(new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) }));
+
+        var result = await handler.Handle(new RegisterInstanceCommand(Valid() with { Host = host }), CancellationToken.None);
+
+        result.Field.ShouldBe(refusedField);
+        result.Outcome.ShouldBe(refusedField is null ? AdminOutcome.Created : AdminOutcome.Invalid);
     }
 
     [Fact]

@@ -211,8 +211,45 @@ public sealed class RegistryComposerTests
         _registry.TryGetService("billing", out _).ShouldBeFalse();
     }
 
+    [Fact]
+    public void Apply_ChangeNamingServices_RebuildsThoseAndLeavesTheOthersAsTheyAre()
+    {
+        _composer.Apply(Snapshot(Registration("billing", "c"), Registration("payments", "p")));
+        var payments = Service("payments");
+
+        _composer.Apply(Snapshot(Registration("billing", "d"), Registration("orders", "b")) with { Changed = Names("billing", "payments") });
+
+        Ids("billing").ShouldBe(["d:8080"]);
+        _registry.TryGetService("payments", out _).ShouldBeFalse("its last registration is gone");
+        Ids("orders").ShouldBe(["a:8080"], "orders was not named as changed");
+        payments.Instances.ShouldNotBeEmpty();
+    }
+
+    [Fact]
+    public void Apply_ChangeNamingAConfiguredService_KeepsItsConfiguredInstances()
+    {
+        _composer.Apply(Snapshot());
+
+        _composer.Apply(Snapshot(Registration("orders", "b")) with { Changed = Names("orders") });
+        _composer.Apply(Snapshot() with { Changed = Names("orders") });
+
+        Ids("orders").ShouldBe(["a:8080"]);
+        Service("orders").LoadBalancer.Name.ShouldBe(LoadBalancerNames.LeastConnections);
+    }
+
+    [Fact]
+    public void Apply_ChangeBeforeAnyWholeSnapshot_AppliesEveryService()
+    {
+        _composer.Apply(Snapshot(Registration("billing", "c"), Registration("orders", "b")) with { Changed = Names("billing") });
+
+        Ids("billing").ShouldBe(["c:8080"]);
+        Ids("orders").ShouldBe(["a:8080", "b:8080"]);
+    }
+
+    private static HashSet<string> Names(params string[] services) => new(services, StringComparer.OrdinalIgnoreCase);
+
     private static RegistrySnapshot Snapshot(params InstanceRegistration[] instances) =>
-        RegistrySnapshot.Empty with { Instances = instances };
+        new(instances, RegistrySnapshot.Empty.Settings, RegistrySnapshot.Empty.Draining);
 
     private static InstanceRegistration Registration(string service, string host, int port = TestInstances.Port, int weight = 1) =>
         new(service, host, port, weight, "http", TtlSeconds: null);

@@ -268,9 +268,26 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
         var running = _store.RunAsync(stop.Token);
 
         Ids(_snapshots.ShouldHaveSingleItem()).ShouldBe(["a:8080"]);
+        _snapshots[0].Changed.ShouldBeNull("the first snapshot is a whole one");
         running.IsCompleted.ShouldBeFalse();
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task EveryChange_PublishesASnapshotNamingOnlyTheServiceItChanged()
+    {
+        await _store.RegisterAsync(Registration("a", ttlSeconds: 10), CancellationToken.None);
+        await _store.RegisterAsync(Registration("b") with { Service = "billing" }, CancellationToken.None);
+        await _store.MarkDrainingAsync("billing", "b:8080", CancellationToken.None);
+        await _store.ConfigureServiceAsync("billing", new ServiceSettings("random", null), CancellationToken.None);
+        await _store.RemoveAsync("billing", "b:8080", CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        _snapshots.Select(snapshot => string.Join(",", snapshot.Changed.ShouldNotBeNull())).ShouldBe(
+            ["orders", "billing", "billing", "billing", "billing", "orders"]);
+        _snapshots[1].Services.Keys.Order(StringComparer.Ordinal).ShouldBe(["billing", "orders"]);
+        Latest.Services.ShouldBeEmpty();
     }
 
     private static InstanceRegistration Registration(string host, int weight = 1, int? ttlSeconds = null) =>
