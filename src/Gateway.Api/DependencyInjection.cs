@@ -4,6 +4,7 @@ using Gateway.Api.Hosting;
 using Gateway.Api.Logging;
 using Gateway.Api.Registry;
 using Gateway.Api.Telemetry;
+using Gateway.Application.Registration;
 using Gateway.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -20,6 +21,7 @@ public static class DependencyInjection
 
         services.AddOptions<GatewayServerOptions>().Configure<IConfiguration>(GatewayServerOptions.Bind).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RegistryOptions>, SelfAddressValidation>();
+        services.AddSingleton<IGatewayAddress, GatewayAddress>();
         services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
 
         services.AddControllers(mvc =>

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using Gateway.Application.Registration;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Gateway.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -8,16 +11,28 @@ namespace Gateway.Api.Hosting;
 /// <summary>Whether an instance address is the gateway's own: an instance there would send every request back in.</summary>
 internal static class ListenAddresses
 {
-    public static bool IsGateway(GatewayServerOptions server, string host, int port)
+    public static bool IsGateway(GatewayServerOptions server, string host, int port) =>
+        IsGateway(server.Host, server.Port, host, port);
+
+    /// <param name="listenHost">An IP address, <c>localhost</c>, or a wildcard (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>).</param>
+    public static bool IsGateway(string listenHost, int listenPort, string host, int port)
     {
-        if (port != server.Port)
+        if (port != listenPort)
         {
             return false;
         }
 
-        var listen = server.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-            ? IPAddress.Loopback
-            : IPAddress.Parse(server.Host.Trim('[', ']'));
+        var listen = listenHost switch
+        {
+            "+" or "*" => IPAddress.IPv6Any,
+            _ when listenHost.Equals("localhost", StringComparison.OrdinalIgnoreCase) => IPAddress.Loopback,
+            _ => IPAddress.TryParse(listenHost.Trim('[', ']'), out var listenAddress) ? listenAddress : null,
+        };
+        if (listen is null)
+        {
+            return false;
+        }
+
         IPAddress? target = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             ? IPAddress.Loopback
             : IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
@@ -44,6 +59,24 @@ internal static class ListenAddresses
         NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(network => network.GetIPProperties().UnicastAddresses)
             .Any(unicast => unicast.Address.Equals(address));
+}
+
+/// <summary>The addresses the server is bound to, which the admin API checks registrations against.</summary>
+internal sealed class GatewayAddress(IServer server) : IGatewayAddress
+{
+    public bool IsGateway(string host, int port)
+    {
+        foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+        {
+            // Kestrel reports what it bound, port 0 resolved: "http://127.0.0.1:8080", "http://[::]:8080".
+            if (BindingAddress.Parse(address) is var bound && ListenAddresses.IsGateway(bound.Host, bound.Port, host, port))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>Refuses a configured registry with an instance at the gateway's own address, naming it.</summary>

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Application.Registration;
 
 public sealed class RegisterInstanceCommandHandler(
-    IRegistrationStore store, ServiceRegistry registry, StaticServices statics, IOptions<RegistrationOptions> options)
+    IRegistrationStore store,
+    ServiceRegistry registry,
+    StaticServices statics,
+    IOptions<RegistrationOptions> options,
+    IGatewayAddress gatewayAddress)
     : IRequestHandler<RegisterInstanceCommand, AdminResult>
 {
     public async Task<AdminResult> Handle(RegisterInstanceCommand request, CancellationToken cancellationToken)
@@ -19,6 +23,11 @@ public sealed class RegisterInstanceCommandHandler(
         if (options.Value.AllowedNetworks.Refusal(registration.Host) is { } refusal)
         {
             return AdminResult.Invalid("host", refusal);
+        }
+
+        if (gatewayAddress.IsGateway(registration.Host, registration.Port))
+        {
+            return AdminResult.Invalid("host", $"{registration.Host}:{registration.Port} is the gateway's own address: every request would come back to it.");
         }
 
         if (registry.TryGetService(registration.Service, out var service))

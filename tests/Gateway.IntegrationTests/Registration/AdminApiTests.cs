@@ -468,6 +468,18 @@ public sealed class AdminApiTests : IAsyncLifetime
         (await ServicesAsync(client)).ContainsKey("dyn").ShouldBe(expected == HttpStatusCode.Created);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")]
+    public async Task Register_TheGatewaysOwnAddress_Gets400NamingHost(string host)
+    {
+        var port = _gateway.BaseAddress.Port;
+
+        using var response = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", new { host, port });
+
+        (await ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("field").GetString().ShouldBe("host");
+    }
+
     [Fact]
     public async Task Register_InvalidRefreshOfARegisteredInstance_LeavesItAsItWas()
     {

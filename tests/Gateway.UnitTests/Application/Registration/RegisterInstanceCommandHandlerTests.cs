@@ -13,10 +13,12 @@ public sealed class RegisterInstanceCommandHandlerTests
     private readonly TestRegistrations _registrations = new();
     private readonly RegisterInstanceCommandHandler _handler;
 
+    private static readonly IGatewayAddress NotTheGateway = Substitute.For<IGatewayAddress>();
+
     public RegisterInstanceCommandHandlerTests()
     {
         _handler = new RegisterInstanceCommandHandler(
-            _store, _registrations.Registry, _registrations.Statics, Options.Create(new RegistrationOptions()));
+            _store, _registrations.Registry, _registrations.Statics, Options.Create(new RegistrationOptions()), NotTheGateway);
     }
 
     public static TheoryData<InstanceRegistration, string> InvalidRegistrations => new()
@@ -82,7 +84,8 @@ public sealed class RegisterInstanceCommandHandlerTests
             _store,
             _registrations.Registry,
             _registrations.Statics,
-            Options.Create(new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) }));
+            Options.Create(new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) }),
+            NotTheGateway);
 
         var result = await handler.Handle(new RegisterInstanceCommand(Valid() with { Host = host }), CancellationToken.None);
 
