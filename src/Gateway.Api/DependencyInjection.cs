@@ -24,13 +24,22 @@ public static class DependencyInjection
         services.AddSingleton<IGatewayAddress, GatewayAddress>();
         services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
 
-        services.AddControllers(mvc =>
+        // MVC core rather than AddControllers: that adds authorization, and with it the host adds authentication and
+        // authorization middleware to every request, which nothing here uses. The gateway's controllers need MVC's
+        // routing, its JSON formatters and ApiController's conventions, all in the core.
+        services.AddMvcCore(mvc =>
             {
                 // Binding anything from a form makes MVC read the whole body first: a proxied form POST would reach the
                 // instance empty. The gateway binds route values only and reads bodies itself.
                 mvc.ValueProviderFactories.RemoveType<FormValueProviderFactory>();
                 mvc.ValueProviderFactories.RemoveType<FormFileValueProviderFactory>();
                 mvc.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+                // Its only work is a 415 for a [FromBody] parameter of an unsupported type, and no action here has
+                // one; as a global action filter it would wrap every proxied request in the action-filter pipeline.
+                foreach (var filter in mvc.Filters.OfType<UnsupportedContentTypeFilter>().ToList())
+                {
+                    mvc.Filters.Remove(filter);
+                }
             })
             .AddApplicationPart(typeof(DependencyInjection).Assembly);
         services.AddProblemDetails();
