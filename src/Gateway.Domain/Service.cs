@@ -22,6 +22,7 @@ public sealed class Service
     {
         RequestTimeout = requestTimeout;
         Name = name;
+        PathPrefix = "/" + name;
         LoadBalancer = loadBalancer;
         HealthCheckPath = healthCheckPath;
         _thresholds = thresholds ?? ThresholdOverrides.None;
@@ -39,6 +40,9 @@ public sealed class Service
     }
 
     public string Name { get; }
+
+    /// <summary><c>/{Name}</c>: the path the service is reached under, made once rather than per request.</summary>
+    public string PathPrefix { get; }
 
     public ILoadBalancer LoadBalancer { get; }
 

@@ -104,6 +104,9 @@ public static class DependencyInjection
                 // Pooled connections are renewed now and then so that DNS changes of an instance's host are seen.
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 EnableMultipleHttp2Connections = true,
+                // No propagator, no diagnostics handler: it would start a client span and a copy of the request's
+                // URI per request. The forwarder writes the gateway span's trace context itself.
+                ActivityHeadersPropagator = null,
             })
             // The handler above pools connections itself; the factory must not rotate it away from under them.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)

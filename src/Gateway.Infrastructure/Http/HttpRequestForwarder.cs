@@ -141,9 +141,10 @@ internal sealed class HttpRequestForwarder(
         var connection = StringValues.Empty;
         var forwardedFor = StringValues.Empty;
         var clientVia = StringValues.Empty;
-        // While the gateway's own span is current, the handler writes its trace context (same trace, the gateway's
-        // span as parent); the client's would otherwise be sent alongside or instead.
-        var tracing = Activity.Current is not null;
+        // While the gateway's own span is current, its trace context replaces the client's: same trace, the gateway's
+        // span as the instance's parent.
+        var span = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
+        var tracing = span is not null;
         foreach (var (name, values) in command.Headers)
         {
             if (!AreForwardable(values))
@@ -190,6 +191,11 @@ internal sealed class HttpRequestForwarder(
         }
 
         AddForwardedHeaders(message, request, forwardedFor);
+        if (span is not null)
+        {
+            AddTraceContext(message.Headers, span);
+        }
+
         message.Headers.TryAddWithoutValidation(ViaHeader.Name, via.Append(clientVia));
         return message;
     }
@@ -223,7 +229,7 @@ internal sealed class HttpRequestForwarder(
             headers.TryAddWithoutValidation("X-Forwarded-Host", client.Host);
         }
 
-        headers.TryAddWithoutValidation("X-Forwarded-Prefix", "/" + request.Service.Name);
+        headers.TryAddWithoutValidation("X-Forwarded-Prefix", request.Service.PathPrefix);
     }
 
     /// <summary>Headers the gateway writes itself: Host becomes the instance's; X-Forwarded-* are rebuilt.</summary>
@@ -235,6 +241,19 @@ internal sealed class HttpRequestForwarder(
                 || name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// W3C trace context of the gateway's span. The upstream handler's own propagation is off (see
+    /// <see cref="DependencyInjection"/>): it would start a client span per request that nothing records.
+    /// </summary>
+    private static void AddTraceContext(HttpRequestHeaders headers, Activity span)
+    {
+        headers.TryAddWithoutValidation("traceparent", span.Id);
+        if (span.TraceStateString is { Length: > 0 } state)
+        {
+            headers.TryAddWithoutValidation("tracestate", state);
+        }
+    }
 
     private static bool IsTraceContext(string name) =>
         name.Equals("traceparent", StringComparison.OrdinalIgnoreCase)
