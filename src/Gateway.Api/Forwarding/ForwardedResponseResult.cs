@@ -22,16 +22,17 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
             var response = http.Response;
             response.StatusCode = upstream.StatusCode;
             var headers = response.Headers;
-            foreach (var (name, values) in upstream.Headers)
-            {
-                headers[name] = values;
-            }
+            // Set already; put back after the instance's headers, which may carry a trace header of their own.
+            var traceId = headers[TraceHeader.Name];
+            upstream.CopyHeaders(headers, static (target, name, values) => target[name] = values);
 
             headers[ServiceHeader] = result.Service;
             headers[InstanceHeader] = result.Instance!.Id;
             headers[ResponseTimeHeader] = FormatElapsed(result.UpstreamElapsed);
-            // Again after the instance's headers, which may carry a trace header of their own.
-            TraceHeader.Apply(response);
+            if (traceId.Count > 0)
+            {
+                headers[TraceHeader.Name] = traceId;
+            }
 
             try
             {

@@ -8,8 +8,11 @@ public interface IUpstreamResponse : IAsyncDisposable
 {
     int StatusCode { get; }
 
-    /// <summary>The end-to-end headers, content headers included; hop-by-hop ones are already left out.</summary>
-    IEnumerable<KeyValuePair<string, StringValues>> Headers { get; }
+    /// <summary>
+    /// Hands each end-to-end header, content headers included, to <paramref name="add"/>; hop-by-hop ones are left out.
+    /// </summary>
+    /// <remarks>A callback with a state rather than an enumerable: a static lambda allocates nothing per response.</remarks>
+    void CopyHeaders<TTarget>(TTarget target, Action<TTarget, string, StringValues> add);
 
     /// <summary>The body as it arrives from the instance.</summary>
     Stream Body { get; }

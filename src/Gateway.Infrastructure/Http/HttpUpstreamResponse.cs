@@ -16,7 +16,6 @@ internal sealed class HttpUpstreamResponse(
 
     public int StatusCode => (int)response.StatusCode;
 
-    public IEnumerable<KeyValuePair<string, StringValues>> Headers => EndToEnd(response);
 
     // With ResponseHeadersRead the content is not buffered: this is the connection's stream.
     public Stream Body => _body ??= response.Content.ReadAsStream();
@@ -32,7 +31,7 @@ internal sealed class HttpUpstreamResponse(
         return ValueTask.CompletedTask;
     }
 
-    private static IEnumerable<KeyValuePair<string, StringValues>> EndToEnd(HttpResponseMessage response)
+    public void CopyHeaders<TTarget>(TTarget target, Action<TTarget, string, StringValues> add)
     {
         var connection = response.Headers.NonValidated.TryGetValues("Connection", out var named)
             ? ToStringValues(named)
@@ -43,13 +42,13 @@ internal sealed class HttpUpstreamResponse(
             var values = ToStringValues(header.Value);
             if (!HopByHopHeaders.IsHopByHop(header.Key, values, connection))
             {
-                yield return new(header.Key, values);
+                add(target, header.Key, values);
             }
         }
 
         foreach (var header in response.Content.Headers.NonValidated)
         {
-            yield return new(header.Key, ToStringValues(header.Value));
+            add(target, header.Key, ToStringValues(header.Value));
         }
     }
 
