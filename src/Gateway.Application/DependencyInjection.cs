@@ -14,8 +14,10 @@ public static class DependencyInjection
     /// </summary>
     public static IServiceCollection AddGatewayApplication(this IServiceCollection services)
     {
-        services.AddScoped<ServiceFactory>(provider => provider.GetService!);
-        services.AddScoped<IMediator, Mediator>();
+        // Singletons, as every handler is: resolved per request from the request's scope, a scoped mediator would make
+        // each proxied request create that scope's cache of scoped services for this alone.
+        services.AddSingleton<ServiceFactory>(provider => provider.GetService!);
+        services.AddSingleton<IMediator, Mediator>();
 
         services.AddSingleton<GatewayMetrics>();
 

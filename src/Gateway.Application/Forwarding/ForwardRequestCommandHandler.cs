@@ -36,7 +36,21 @@ public sealed partial class ForwardRequestCommandHandler(
         List<Instance>? tried = null;
         for (var attempt = 1; ; attempt++)
         {
-            var upstream = await SendAsync(request, service, instance, cancellationToken);
+            // One attempt on one instance, awaited here rather than in a method of its own: a state machine less per
+            // request. A response leaves the request counted in flight, for the result to end.
+            instance.BeginRequest();
+            UpstreamResult upstream;
+            try
+            {
+                upstream = await forwarder.ForwardAsync(new UpstreamRequest(request, service, instance), cancellationToken);
+            }
+            catch
+            {
+                instance.EndRequest();
+                throw;
+            }
+
+            Record(request, service, instance, upstream);
             if (upstream.Outcome == UpstreamOutcome.Responded)
             {
                 return ForwardResult.Forwarded(service, instance, upstream.Response!, upstream.Elapsed, attempt, _passiveHealth);
@@ -76,24 +90,10 @@ public sealed partial class ForwardRequestCommandHandler(
     }
 
     /// <summary>
-    /// One attempt on one instance. A response leaves the request counted in flight, for the result to end; a
-    /// failure ends the count here and feeds passive health.
+    /// Metrics, the access log and passive health for one attempt. A failure ends the request's count in flight here.
     /// </summary>
-    private async Task<UpstreamResult> SendAsync(
-        ForwardRequestCommand request, Service service, Instance instance, CancellationToken cancellationToken)
+    private void Record(ForwardRequestCommand request, Service service, Instance instance, UpstreamResult upstream)
     {
-        instance.BeginRequest();
-        UpstreamResult upstream;
-        try
-        {
-            upstream = await forwarder.ForwardAsync(new UpstreamRequest(request, service, instance), cancellationToken);
-        }
-        catch
-        {
-            instance.EndRequest();
-            throw;
-        }
-
         var elapsedMs = upstream.Elapsed.TotalMilliseconds;
         if (upstream.Outcome == UpstreamOutcome.Responded)
         {
@@ -115,7 +115,7 @@ public sealed partial class ForwardRequestCommandHandler(
                 instance.RecordPassiveSuccess();
             }
 
-            return upstream;
+            return;
         }
 
         instance.EndRequest();
@@ -125,8 +125,6 @@ public sealed partial class ForwardRequestCommandHandler(
             LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, cause);
             _passiveHealth.Failed(service, instance, upstream.Outcome == UpstreamOutcome.TimedOut ? "timed out" : cause);
         }
-
-        return upstream;
     }
 
     /// <summary>
