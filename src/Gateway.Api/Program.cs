@@ -26,9 +26,10 @@ try
     // Every setting is checked before anything listens or logs, so a bad one stops start-up with a single line.
     app.Services.GetService<IStartupValidator>()?.Validate();
 
-    app.Use(static (context, next) =>
+    var connections = app.Services.GetRequiredService<ConnectionLimiter>();
+    app.Use((context, next) =>
     {
-        ConnectionLimiter.RequestStarted(context.Features);
+        connections.RequestStarted(context.Features);
         return next(context);
     });
     app.UseTraceHeader();

@@ -32,6 +32,7 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
     private long _max = long.MaxValue;
     private TimeSpan _idleTimeout = Timeout.InfiniteTimeSpan;
     private long _open;
+    private int _idleCount;
     private long _refusedSinceLog;
     private long _lastRefusalLog;
     private ITimer? _sweep;
@@ -73,11 +74,13 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
     public void Dispose() => _sweep?.Dispose();
 
     /// <summary>Called for every request; takes the connection off the idle list the first time.</summary>
-    public static void RequestStarted(Microsoft.AspNetCore.Http.Features.IFeatureCollection features)
+    public void RequestStarted(Microsoft.AspNetCore.Http.Features.IFeatureCollection features)
     {
-        if (features.Get<Slot>() is { HasRequested: false } slot)
+        // While every connection has sent a request, as on a busy gateway with kept-alive connections, there is
+        // nothing to look up: the feature lookup falls through to the connection's features, dearer than a read.
+        if (Volatile.Read(ref _idleCount) > 0 && features.Get<Slot>() is { HasRequested: false } slot)
         {
-            slot.Owner.Requested(slot);
+            Requested(slot);
         }
     }
 
@@ -90,11 +93,12 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
             return;
         }
 
-        var slot = new Slot(this, connection, _time.GetTimestamp());
+        var slot = new Slot(connection, _time.GetTimestamp());
         connection.Features.Set(slot);
         lock (_lock)
         {
             slot.Node = _idle.AddLast(slot);
+            _idleCount++;
         }
 
         try
@@ -117,6 +121,7 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
             {
                 _idle.Remove(node);
                 slot.Node = null;
+                _idleCount--;
             }
         }
     }
@@ -134,6 +139,7 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
 
             _idle.RemoveFirst();
             oldest.Node = null;
+            _idleCount--;
         }
 
         oldest.Connection.Abort(new ConnectionAbortedException("Closed to make room: the connection limit is reached."));
@@ -156,6 +162,7 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
             {
                 _idle.RemoveFirst();
                 oldest.Node = null;
+                _idleCount--;
                 (expired ??= []).Add(oldest);
             }
         }
@@ -190,10 +197,8 @@ internal sealed partial class ConnectionLimiter : IHostedService, IDisposable
     private static partial void LogRefused(ILogger logger, long count, long maxConnections);
 
     /// <summary>A connection's place in the limiter, kept in its features so that requests can find it.</summary>
-    private sealed class Slot(ConnectionLimiter owner, ConnectionContext connection, long openedAt)
+    private sealed class Slot(ConnectionContext connection, long openedAt)
     {
-        public ConnectionLimiter Owner { get; } = owner;
-
         public ConnectionContext Connection { get; } = connection;
 
         public long OpenedAt { get; } = openedAt;
