@@ -98,6 +98,13 @@ sample_gateway() { # label
         "$fds" "$(status_kb "$GATEWAY_PID" Threads)"
 }
 
+# Appends one chaos action to $OUT_DIR/events.tsv, with the wall-clock time the gateway's log lines carry, so that
+# each failure in the log can be matched to the kill or flip that caused it.
+chaos_event() { # action index
+    printf '%s\t%d\t%s\t127.0.0.1:%s\n' "$(date +%H:%M:%S.%3N)" "$((SECONDS - LOAD_START))" "$1" \
+        "${INSTANCE_PORTS[$2]}" >>"$OUT_DIR/events.tsv"
+}
+
 # Starts one kind of load for the whole run; its wrk report goes to $OUT_DIR/load-<kind>.txt, with a line
 # "status <code>: <count>" for every status answered.
 start_load() { # kind
@@ -210,6 +217,7 @@ SAMPLES=$OUT_DIR/samples.tsv
 printf 'label\tseconds\trss_mb\tpeak_rss_mb\tfds\tthreads\n' >"$SAMPLES"
 LOAD_START=$SECONDS
 sample_gateway idle >>"$SAMPLES"
+printf 'time\tseconds\taction\tinstance\n' >"$OUT_DIR/events.tsv"
 
 # ------------------------------------------------------------------------------------------------------- the run
 log "load for ${DURATION}s: $LOADS; kill and restart an instance every ${KILL_EVERY}s, flip another's health"
@@ -237,10 +245,12 @@ while ((SECONDS - LOAD_START < end)); do
     if ((action <= 3)) && [[ -z ${DONE[$cycle.$action]:-} ]]; then
         DONE[$cycle.$action]=1
         case $action in
-            0) if [[ -n ${INSTANCE_PID[$victim]} ]]; then kill_instance "$victim"; kills=$((kills + 1)); fi ;;
-            1) [[ -n ${INSTANCE_PID[$victim]} ]] || start_instance "$victim" ;;
-            2) set_health "$flipped" unhealthy && flips=$((flips + 1)) ;;
-            3) set_health "$flipped" healthy || true ;;
+            0) if [[ -n ${INSTANCE_PID[$victim]} ]]; then
+                   kill_instance "$victim"; kills=$((kills + 1)); chaos_event kill "$victim"
+               fi ;;
+            1) if [[ -z ${INSTANCE_PID[$victim]} ]]; then start_instance "$victim"; chaos_event restart "$victim"; fi ;;
+            2) if set_health "$flipped" unhealthy; then flips=$((flips + 1)); chaos_event unhealthy "$flipped"; fi ;;
+            3) if set_health "$flipped" healthy; then chaos_event healthy "$flipped"; fi ;;
         esac
     fi
     kill -0 "$GATEWAY_PID" 2>/dev/null || die "the gateway died (see $OUT_DIR/gateway.log)"
@@ -278,9 +288,13 @@ report() {
     echo "Gateway (pid $GATEWAY_PID): idle before the load, start after ${WARMUP}s of warm-up, middle, end, after the load"
     if command -v column >/dev/null; then column -t -s $'\t' "$SAMPLES"; else cat "$SAMPLES"; fi
     awk -F'\t' '
-        $1 == "start" { rss0 = $3; fd0 = $5 }
-        $1 == "end"   { rss1 = $3; fd1 = $5 }
-        END { printf "growth from start to end: RSS %+.1f MB, descriptors %+d\n", rss1 - rss0, fd1 - fd0 }' "$SAMPLES"
+        $1 == "start"  { rss0 = $3; fd0 = $5 }
+        $1 == "middle" { rssm = $3; fdm = $5 }
+        $1 == "end"    { rss1 = $3; fd1 = $5 }
+        END {
+            printf "growth from start to end: RSS %+.1f MB, descriptors %+d\n", rss1 - rss0, fd1 - fd0
+            printf "  of which middle to end (the second half): RSS %+.1f MB, descriptors %+d\n", rss1 - rssm, fd1 - fdm
+        }' "$SAMPLES"
     echo "gateway log: $(wc -l <"$OUT_DIR/gateway.log") lines at $GW_LOG_LEVEL or above ($OUT_DIR/gateway.log)"
 }
 
