@@ -64,6 +64,7 @@ public sealed partial class ForwardRequestCommandHandler(
                 next = service.PickInstanceOtherThan(tried);
                 if (next is null)
                 {
+                    LogAllCircuitsRefused(logger, service.Name, request.Method);
                     return ForwardResult.Failed(ForwardStatus.NoHealthyInstance, service, instance, upstream.Elapsed, upstream.Error, attempt - 1);
                 }
 
@@ -189,6 +190,9 @@ public sealed partial class ForwardRequestCommandHandler(
 
         return messages.Count == 0 ? "no detail" : string.Join(": ", messages);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Service}: no healthy instance: every instance left has an open circuit")]
+    private static partial void LogAllCircuitsRefused(ILogger logger, string service, string method);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Service}: no healthy instance")]
     private static partial void LogNoHealthyInstance(ILogger logger, string service, string method);
