@@ -61,6 +61,23 @@ internal sealed class HttpHealthProbe : IHealthProbe, IDisposable
 
     public void Dispose() => _invoker.Dispose();
 
+    /// <summary>The probe client's connection pool, which keeps each instance's connection from one round to the next.</summary>
+    /// <remarks>
+    /// A probe on a pooled connection costs a fraction of one that connects (a TCP handshake, a socket, fresh buffers,
+    /// and a close), so an idle connection must outlive the time between two probes of its instance: an interval, plus
+    /// up to another one when a round runs late. The pool's default idle timeout of a minute would close every
+    /// connection between rounds at longer intervals.
+    /// </remarks>
+    internal static SocketsHttpHandler CreateHandler(HealthCheckOptions options) => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionIdleTimeout = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(1).Ticks, 2 * options.Interval.Ticks)),
+        // Renewed now and then so that DNS changes of an instance's host are seen.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    };
+
     private static void Cancel(object? source) => ((CancellationTokenSource)source!).Cancel();
 
     private Uri HealthUriOf(Service service, Instance instance)
