@@ -75,13 +75,8 @@ public static class DependencyInjection
         services.AddHttpClient(HttpHealthProbe.ClientName)
             // The probe keeps its own deadline from the options, measured on the injected clock.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                UseProxy = false,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+                HttpHealthProbe.CreateHandler(provider.GetRequiredService<IOptions<HealthCheckOptions>>().Value))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
     }

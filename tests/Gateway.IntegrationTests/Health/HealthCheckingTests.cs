@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Gateway.IntegrationTests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +63,32 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         whileOut.ShouldBe(["b", "b", "b", "b"]);
         afterReturn.ShouldContain("a");
         afterReturn.ShouldContain("b");
+    }
+
+    [Fact]
+    public async Task ProbesOfManyRounds_ReuseTheInstancesPooledConnection()
+    {
+        var connections = new ConcurrentQueue<string>();
+        _b.ProbeHandler = context =>
+        {
+            connections.Enqueue(context.Connection.Id);
+            // A body the probe does not read: the connection must still go back to the pool.
+            return context.Response.WriteAsJsonAsync(new { status = "healthy" });
+        };
+        await using var gateway = Gateway();
+        using var client = gateway.CreateRawClient();
+        await Eventually.TrueAsync(() => ServicesView.HasBeenCheckedAsync(client, "svc", _b.Port), Deadline, "first round at start-up");
+
+        const int rounds = 10;
+        for (var round = 1; round < rounds; round++)
+        {
+            _clock.Advance(Interval);
+            await Eventually.TrueAsync(() => CheckedAtAsync(client, _b.Port, _clock.GetUtcNow()), Deadline, $"round {round + 1}");
+        }
+
+        connections.Count.ShouldBe(rounds);
+        // One connection normally; a second only if a round began while the previous answer was still being drained.
+        connections.Distinct().Count().ShouldBeLessThanOrEqualTo(2);
     }
 
     [Fact]
@@ -177,6 +205,11 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         .WithService("svc", _a, _b)
         .With("HEALTH_CHECK_INTERVAL", Interval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .WithServices(services => services.AddSingleton<TimeProvider>(_clock));
+
+    private static async Task<bool> CheckedAtAsync(HttpClient client, int port, DateTimeOffset at) =>
+        (await ServicesView.InstanceAsync(client, "svc", port)).TryGetProperty("lastCheck", out var lastCheck)
+        && lastCheck.ValueKind == JsonValueKind.Object
+        && lastCheck.GetProperty("at").GetDateTimeOffset() == at;
 
     private static async Task<List<string>> AnsweredByAsync(HttpClient client, int requests)
     {
