@@ -65,10 +65,12 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             return new ForwardedResponseResult(result);
         }
 
-        await result.DisposeAsync();
-        var problem = GatewayProblems.For(result);
-        metrics.GatewayError(problem.StatusCode!.Value, GatewayProblems.Reason(result));
-        return problem;
+        await using (result)
+        {
+            var problem = GatewayProblems.For(result);
+            metrics.GatewayError(problem.StatusCode!.Value, GatewayProblems.Reason(result));
+            return problem;
+        }
     }
 
     private string RawTarget() =>
