@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using Gateway.IntegrationTests.Support;
 using Microsoft.AspNetCore.Http;
@@ -15,16 +13,16 @@ public sealed class ErrorTests : IAsyncLifetime
     private const int MaxBodySize = 1000;
 
     private TestBackend _backend = null!;
-    private GarbageServer _garbage = null!;
-    private GarbageServer _resetting = null!;
+    private ScriptedServer _garbage = null!;
+    private ScriptedServer _resetting = null!;
     private GatewayFactory _gateway = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         _backend = await TestBackend.StartAsync();
-        _garbage = GarbageServer.Start(reset: false);
-        _resetting = GarbageServer.Start(reset: true);
+        _garbage = ScriptedServer.Start("this is not HTTP at all\r\n\r\n");
+        _resetting = ScriptedServer.StartResetting();
         _gateway = new GatewayFactory()
             .With("MAX_REQUEST_BODY_SIZE", MaxBodySize.ToString(CultureInfo.InvariantCulture))
             // The start-up round of health checks would take the dead and the garbage instance out of balancing,
@@ -232,90 +230,5 @@ public sealed class ErrorTests : IAsyncLifetime
         gateway
             .With($"Gateway:Services:{service}:Instances:0:Host", "127.0.0.1")
             .With($"Gateway:Services:{service}:Instances:0:Port", port.ToString(CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>
-    /// An "instance" that reads the request head, then answers with bytes that are not HTTP and hangs up, or resets the
-    /// connection without a word.
-    /// </summary>
-    private sealed class GarbageServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener;
-        private readonly Task _accepting;
-
-        private readonly bool _reset;
-
-        private GarbageServer(TcpListener listener, bool reset)
-        {
-            _listener = listener;
-            _reset = reset;
-            _accepting = AcceptAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        /// <summary>Starts one that answers garbage, or, with <paramref name="reset"/>, resets the connection instead.</summary>
-        public static GarbageServer Start(bool reset)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return new GarbageServer(listener, reset);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            await _accepting;
-        }
-
-        private async Task AcceptAsync()
-        {
-            while (true)
-            {
-                TcpClient connection;
-                try
-                {
-                    connection = await _listener.AcceptTcpClientAsync();
-                }
-                catch (Exception error) when (error is SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = AnswerAsync(connection, _reset);
-            }
-        }
-
-        private static async Task AnswerAsync(TcpClient connection, bool reset)
-        {
-            using (connection)
-            {
-                try
-                {
-                    var stream = connection.GetStream();
-                    var buffer = new byte[4096];
-                    var head = new StringBuilder();
-                    int read;
-                    while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal)
-                        && (read = await stream.ReadAsync(buffer)) > 0)
-                    {
-                        head.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                    }
-
-                    if (reset)
-                    {
-                        // No linger: closing sends RST, as a crashing process or a dropped connection does.
-                        connection.Client.LingerState = new LingerOption(enable: true, seconds: 0);
-                        return;
-                    }
-
-                    await stream.WriteAsync("this is not HTTP at all\r\n\r\n"u8.ToArray());
-                }
-                catch (IOException)
-                {
-                    // The gateway hung up first; there is nobody left to confuse.
-                }
-            }
-        }
     }
 }

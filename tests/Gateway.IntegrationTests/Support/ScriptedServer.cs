@@ -6,16 +6,17 @@ namespace Gateway.IntegrationTests.Support;
 
 /// <summary>
 /// An "instance" that reads each request head and answers with exactly the bytes given, valid HTTP or not, then
-/// closes the connection: for answers no real server would send.
+/// closes the connection (or, made with <see cref="StartResetting"/>, resets it without a word): for answers no
+/// real server would send.
 /// </summary>
 public sealed class ScriptedServer : IAsyncDisposable
 {
     private readonly TcpListener _listener;
-    private readonly byte[] _answer;
+    private readonly byte[]? _answer;
     private readonly Task _accepting;
     private int _requests;
 
-    private ScriptedServer(TcpListener listener, byte[] answer)
+    private ScriptedServer(TcpListener listener, byte[]? answer)
     {
         _listener = listener;
         _answer = answer;
@@ -28,11 +29,16 @@ public sealed class ScriptedServer : IAsyncDisposable
     public int Requests => Volatile.Read(ref _requests);
 
     /// <param name="answer">The answer, in Latin-1, so that any byte can be written as a char.</param>
-    public static ScriptedServer Start(string answer)
+    public static ScriptedServer Start(string answer) => Listen(Encoding.Latin1.GetBytes(answer));
+
+    /// <summary>One that resets each connection once it has read the request head, as a crashing process does.</summary>
+    public static ScriptedServer StartResetting() => Listen(answer: null);
+
+    private static ScriptedServer Listen(byte[]? answer)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        return new ScriptedServer(listener, Encoding.Latin1.GetBytes(answer));
+        return new ScriptedServer(listener, answer);
     }
 
     public async ValueTask DisposeAsync()
@@ -75,6 +81,13 @@ public sealed class ScriptedServer : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _requests);
+                if (_answer is null)
+                {
+                    // No linger: closing sends RST, as a crashing process or a dropped connection does.
+                    connection.Client.LingerState = new LingerOption(enable: true, seconds: 0);
+                    return;
+                }
+
                 await stream.WriteAsync(_answer);
             }
             catch (IOException)
