@@ -38,11 +38,7 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
 
     [HttpGet("/services")]
     [HttpHead("/services")]
-    public IActionResult Services() => Ok(new
-    {
-        services = registry.Services.OrderBy(s => s.Name, StringComparer.Ordinal).Select(ServiceView.From).ToList(),
-        registryStore = store.State,
-    });
+    public Task Services() => ServicesWriter.WriteAsync(Response, registry, store.State, HttpContext.RequestAborted);
 
     [HttpGet("/services/{name}/health")]
     [HttpHead("/services/{name}/health")]
