@@ -104,14 +104,9 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
         string? first = null;
         foreach (var value in lengths)
         {
-            foreach (var part in (value ?? "").Split(','))
+            if (!ContentLengths.Agree(ref first, value))
             {
-                var length = part.Trim();
-                first ??= length;
-                if (length != first)
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

@@ -68,17 +68,9 @@ internal static class ResponseHead
         string? first = null;
         foreach (var value in lengths)
         {
-            foreach (var range in value.AsSpan().Split(','))
+            if (!ContentLengths.Agree(ref first, value))
             {
-                var length = value.AsSpan()[range].Trim();
-                if (first is null)
-                {
-                    first = length.ToString();
-                }
-                else if (!length.SequenceEqual(first))
-                {
-                    return "two different Content-Length values";
-                }
+                return "two different Content-Length values";
             }
         }
 

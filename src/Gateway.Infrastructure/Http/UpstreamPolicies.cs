@@ -57,8 +57,11 @@ internal sealed partial class UpstreamPolicies(
         _ = BreakerOf(target).Policy.ExecuteAndCaptureAsync(() => Task.FromException<HttpResponseMessage>(failure));
     }
 
+    // Looked up before it is created: the creating lambda captures the target, a closure per request otherwise.
     private Breaker BreakerOf(UpstreamRequest target) =>
-        _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
+        _breakers.TryGetValue(target.Instance, out var breaker)
+            ? breaker
+            : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
 
     private static UpstreamRequest? Target(HttpRequestMessage request) =>
         request.Options.TryGetValue(TargetKey, out var target) ? target : null;
