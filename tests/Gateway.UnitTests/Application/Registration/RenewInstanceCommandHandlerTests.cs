@@ -1,4 +1,6 @@
 using Gateway.Application.Registration;
+using Gateway.UnitTests.TestSupport;
+using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
@@ -7,11 +9,11 @@ namespace Gateway.UnitTests.Application.Registration;
 public sealed class RenewInstanceCommandHandlerTests
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
-    private readonly RenewInstanceCommandHandler _handler;
+    private readonly IMediator _admin;
 
     public RenewInstanceCommandHandlerTests()
     {
-        _handler = new RenewInstanceCommandHandler(_store);
+        _admin = AdminPipeline.Create(_store, new TestRegistrations());
     }
 
     [Fact]
@@ -19,7 +21,7 @@ public sealed class RenewInstanceCommandHandlerTests
     {
         _store.RenewAsync("billing", "c:8080", Arg.Any<CancellationToken>()).Returns(true);
 
-        var result = await _handler.Handle(new RenewInstanceCommand("billing", "c:8080"), CancellationToken.None);
+        var result = await _admin.Send(new RenewInstanceCommand("billing", "c:8080"));
 
         result.Outcome.ShouldBe(AdminOutcome.Ok);
     }
@@ -29,7 +31,7 @@ public sealed class RenewInstanceCommandHandlerTests
     {
         _store.RenewAsync(default!, default!, default).ReturnsForAnyArgs(false);
 
-        var result = await _handler.Handle(new RenewInstanceCommand("billing", "c:8080"), CancellationToken.None);
+        var result = await _admin.Send(new RenewInstanceCommand("billing", "c:8080"));
 
         result.Outcome.ShouldBe(AdminOutcome.NotFound);
         result.Message.ShouldNotBeNull().ShouldContain("c:8080");
@@ -40,7 +42,7 @@ public sealed class RenewInstanceCommandHandlerTests
     {
         _store.RenewAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
 
-        var result = await _handler.Handle(new RenewInstanceCommand("billing", "c:8080"), CancellationToken.None);
+        var result = await _admin.Send(new RenewInstanceCommand("billing", "c:8080"));
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
     }
