@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gateway.IntegrationTests.Support;
@@ -186,6 +187,41 @@ public sealed class AdminApiTests : IAsyncLifetime
         await ProblemAsync(proxied, HttpStatusCode.NotFound);
         using var heartbeat = await AdminAsync(HttpMethod.Put, $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat");
         await ProblemAsync(heartbeat, HttpStatusCode.NotFound);
+        _logs.Rendered().ShouldContain(line => line.StartsWith($"\"dyn\" \"127.0.0.1:{_a.Port}\" removed: no heartbeat within its 1 s lease", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryAdminCall_WritesOneAuditLine_WithTheKeysFingerprintNeverTheKey()
+    {
+        const string wrongKey = "not-the-admin-key-at-all";
+        using (var registered = await RegisterAsync("dyn", _a))
+        {
+            registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Put, $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", wrongKey);
+            using var refused = await _client.SendAsync(request);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using (var invalid = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", Json("[1, 2]")))
+        {
+            invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        // Written once each answer is complete, which may be a moment after the client has read it.
+        await Eventually.TrueAsync(() => AuditLines().Count == 3, Deadline, "three audit lines");
+        AuditLines().ShouldBe(
+        [
+            ("POST", "/admin/services/dyn/instances", 201, "127.0.0.1", Fingerprint(Key)),
+            ("PUT", $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat", 401, "127.0.0.1", Fingerprint(wrongKey)),
+            ("POST", "/admin/services/dyn/instances", 400, "127.0.0.1", Fingerprint(Key)),
+        ]);
+        var everything = string.Join("\n", _logs.Rendered());
+        everything.ShouldNotContain(Key);
+        everything.ShouldNotContain(wrongKey);
     }
 
     [Fact]
@@ -597,6 +633,17 @@ public sealed class AdminApiTests : IAsyncLifetime
         problem.RootElement.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
         return problem.RootElement.Clone();
     }
+
+    /// <summary>The audit lines logged so far, in order, by their properties.</summary>
+    private List<(string Method, string Path, int Status, string ClientAddress, string KeyFingerprint)> AuditLines() =>
+        [.. _logs.Events
+            .Where(e => e.MessageTemplate.Text.StartsWith("Admin {Method}", StringComparison.Ordinal))
+            .Select(e => (Text(e, "Method"), Text(e, "Path"), int.Parse(Text(e, "StatusCode"), CultureInfo.InvariantCulture), Text(e, "ClientAddress"), Text(e, "KeyFingerprint")))];
+
+    private static string Text(Serilog.Events.LogEvent logEvent, string property) =>
+        ((Serilog.Events.ScalarValue)logEvent.Properties[property]).Value?.ToString() ?? "";
+
+    private static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
 
     /// <summary><c>GET /services</c> as comparable values: what each service is and which instances it has.</summary>
     private static async Task<Dictionary<string, ServiceSummary>> ServicesAsync(HttpClient client)
