@@ -46,6 +46,7 @@ public static class DependencyInjection
 
         services.AddHostedService<HealthCheckWorker>();
         services.AddHostedService<RegistryStoreWorker>();
+        services.AddHostedService<DrainWorker>();
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 

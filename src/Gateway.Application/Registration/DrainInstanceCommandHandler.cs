@@ -17,7 +17,7 @@ public sealed class DrainInstanceCommandHandler(IRegistrationStore store, Servic
         instance.SetDraining(true);
         await store.MarkDrainingAsync(service.Name, instance.Id, cancellationToken);
 
-        // The answer is 202: the drain goes on in the background, past this request.
+        // The answer is 202: the drain goes on in the drain worker, past this request; the task is for tests to wait on.
         _ = drains.Track(service.Name, instance);
         return new(AdminOutcome.Accepted, new DrainingInstance(service.Name, instance.Id));
     }

@@ -9,11 +9,33 @@ namespace Gateway.UnitTests.TestSupport;
 
 /// <summary>
 /// The admin commands as the API sends them: through the mediator, with the behaviours the Application registers
-/// around each handler, over a substituted store and the real registry.
+/// around each handler, over a substituted store and the real registry; drains run as the host runs them.
 /// </summary>
-internal static class AdminPipeline
+internal sealed class AdminPipeline : IAsyncDisposable
 {
-    public static IMediator Create(
+    private readonly ServiceProvider _provider;
+    private readonly IMediator _mediator;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _drains;
+
+    private AdminPipeline(ServiceProvider provider)
+    {
+        _provider = provider;
+        _mediator = provider.GetRequiredService<IMediator>();
+        _drains = provider.GetRequiredService<DrainCoordinator>().RunAsync(_stopping.Token);
+    }
+
+    public Task<TResponse> Send<TResponse>(IRequest<TResponse> command) => _mediator.Send(command);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _drains.WaitAsync(TimeSpan.FromSeconds(10));
+        _stopping.Dispose();
+        await _provider.DisposeAsync();
+    }
+
+    public static AdminPipeline Create(
         IRegistrationStore store,
         TestRegistrations registrations,
         RegistrationOptions? options = null,
@@ -29,6 +51,6 @@ internal static class AdminPipeline
             .AddSingleton(Options.Create(options ?? new RegistrationOptions()))
             .AddSingleton(gatewayAddress ?? Substitute.For<IGatewayAddress>())
             .AddGatewayApplication();
-        return services.BuildServiceProvider().GetRequiredService<IMediator>();
+        return new AdminPipeline(services.BuildServiceProvider());
     }
 }

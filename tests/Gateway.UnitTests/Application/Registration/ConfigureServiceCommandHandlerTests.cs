@@ -1,22 +1,23 @@
 using Gateway.Application.Registration;
 using Gateway.Domain.LoadBalancing;
 using Gateway.UnitTests.TestSupport;
-using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class ConfigureServiceCommandHandlerTests
+public sealed class ConfigureServiceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly IMediator _admin;
+    private readonly AdminPipeline _admin;
 
     public ConfigureServiceCommandHandlerTests()
     {
         _admin = AdminPipeline.Create(_store, _registrations);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredService_StoresTheStrategysCanonicalNameAndThePath()

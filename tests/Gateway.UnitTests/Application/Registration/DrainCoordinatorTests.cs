@@ -14,7 +14,7 @@ namespace Gateway.UnitTests.Application.Registration;
 /// set its next timer (it has looked at the in-flight count and is waiting again) before the test changes anything
 /// or moves the clock, so no step depends on which thread the coordinator runs on.
 /// </summary>
-public sealed class DrainCoordinatorTests
+public sealed class DrainCoordinatorTests : IAsyncDisposable
 {
     private const string Service = "orders";
 
@@ -27,12 +27,49 @@ public sealed class DrainCoordinatorTests
     private readonly ListLogger<DrainCoordinator> _logger = new();
     private readonly ServiceRegistry _registry = new(new LoadBalancerFactory());
     private readonly DrainCoordinator _coordinator;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _worker;
 
     public DrainCoordinatorTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
         _coordinator = new DrainCoordinator(
             _store, _registry, Options.Create(new RegistrationOptions { DrainTimeout = DrainTimeout }), _time, _logger);
+        _worker = _coordinator.RunAsync(_stopping.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _worker.WaitAsync(Deadline);
+        _stopping.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_Stopped_EndsTheDrainInProgressWithoutTouchingTheStore()
+    {
+        var instance = Draining(dynamic: true, inFlight: 1);
+        var drain = _coordinator.Track(Service, instance);
+        await _time.WaitForTimerAsync(Deadline);
+
+        await _stopping.CancelAsync();
+
+        await _worker.WaitAsync(Deadline);
+        drain.IsCanceled.ShouldBeTrue();
+        instance.IsDraining.ShouldBeTrue();
+        await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
+        _logger.Entries.ShouldContain(entry => entry.Message.Contains("stopped by shutdown"));
+    }
+
+    [Fact]
+    public async Task Track_AfterStop_IsCanceledAtOnce()
+    {
+        await _stopping.CancelAsync();
+        await _worker.WaitAsync(Deadline);
+
+        var drain = _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0));
+
+        drain.IsCanceled.ShouldBeTrue();
     }
 
     [Fact]

@@ -1,25 +1,26 @@
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class DrainInstanceCommandHandlerTests
+public sealed class DrainInstanceCommandHandlerTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TimerWatchingTimeProvider _time = new(TestServices.Now);
     private readonly TestRegistrations _registrations = new();
-    private readonly IMediator _admin;
+    private readonly AdminPipeline _admin;
 
     public DrainInstanceCommandHandlerTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
         _admin = AdminPipeline.Create(_store, _registrations, timeProvider: _time);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredInstance_TakesItOutOfRotationAtOnceAndMarksItInTheStore()

@@ -1,17 +1,16 @@
 using System.Net;
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class RegisterInstanceCommandHandlerTests
+public sealed class RegisterInstanceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly IMediator _admin;
+    private readonly AdminPipeline _admin;
 
     private static readonly IGatewayAddress NotTheGateway = Substitute.For<IGatewayAddress>();
 
@@ -19,6 +18,8 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         _admin = AdminPipeline.Create(_store, _registrations, gatewayAddress: NotTheGateway);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     public static TheoryData<InstanceRegistration, string> InvalidRegistrations => new()
     {
@@ -79,7 +80,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     [InlineData("svc.internal.example", "host")]
     public async Task Handle_AllowedNetworksSet_RefusesHostsOutsideThem(string host, string? refusedField)
     {
-        var admin = AdminPipeline.Create(
+        await using var admin = AdminPipeline.Create(
             _store,
             _registrations,
             new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) },

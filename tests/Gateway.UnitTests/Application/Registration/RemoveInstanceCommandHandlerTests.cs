@@ -1,22 +1,23 @@
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class RemoveInstanceCommandHandlerTests
+public sealed class RemoveInstanceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly IMediator _admin;
+    private readonly AdminPipeline _admin;
 
     public RemoveInstanceCommandHandlerTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
         _admin = AdminPipeline.Create(_store, _registrations);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredInstance_RemovesItFromTheStore()

@@ -1,20 +1,21 @@
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using MediatR;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class RenewInstanceCommandHandlerTests
+public sealed class RenewInstanceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
-    private readonly IMediator _admin;
+    private readonly AdminPipeline _admin;
 
     public RenewInstanceCommandHandlerTests()
     {
         _admin = AdminPipeline.Create(_store, new TestRegistrations());
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_Renewed_ReturnsOk()
