@@ -137,7 +137,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await RegisterAsync("orders", _a);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var answeredBy = await AnsweredByAsync("/orders/x", 4);
+        var answeredBy = await _client.AnsweredByAsync("/orders/x", 4);
         answeredBy.Order(StringComparer.Ordinal).ShouldBe(["a", "a", "configured", "configured"]);
     }
 
@@ -250,7 +250,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await AdminAsync(HttpMethod.Delete, $"/admin/services/orders/instances/127.0.0.1:{_a.Port}");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await AnsweredByAsync("/orders/x", 3)).ShouldBe(["configured", "configured", "configured"]);
+        (await _client.AnsweredByAsync("/orders/x", 3)).ShouldBe(["configured", "configured", "configured"]);
     }
 
     [Fact]
@@ -260,13 +260,13 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         await ProblemAsync(response, HttpStatusCode.Conflict);
         (await ServicesAsync(_client))["orders"].Instances.ShouldBe([new InstanceSummary(ConfiguredId, 1, Dynamic: false, Draining: false)]);
-        (await AnsweredByAsync("/orders/x", 1)).ShouldBe(["configured"]);
+        (await _client.AnsweredByAsync("/orders/x", 1)).ShouldBe(["configured"]);
     }
 
     [Fact]
     public async Task Drain_InstanceWithARequestInFlight_GetsNoNewRequestsAndLeavesOnceItFinishes()
     {
-        var release = HoldRequestsTo(_a);
+        var release = _a.HoldRequests();
         await RegisteredAsync("pool", _a);
 
         var held = _client.GetAsync("/pool/held");
@@ -276,7 +276,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var drain = await AdminAsync(HttpMethod.Post, $"/admin/services/pool/instances/127.0.0.1:{_a.Port}/drain");
 
         drain.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await AnsweredByAsync("/pool/x", 4)).ShouldBe(["b", "b", "b", "b"]);
+        (await _client.AnsweredByAsync("/pool/x", 4)).ShouldBe(["b", "b", "b", "b"]);
         var whileHeld = (await ServicesAsync(_client))["pool"].Instances;
         whileHeld.ShouldContain(new InstanceSummary($"127.0.0.1:{_a.Port}", 1, Dynamic: true, Draining: true));
         release.SetResult();
@@ -296,7 +296,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Drain_ThenRegisteredAgain_TheDrainIsCalledOffAndTheInstanceStays()
     {
-        var release = HoldRequestsTo(_a);
+        var release = _a.HoldRequests();
         await RegisteredAsync("pool", _a);
 
         var held = _client.GetAsync("/pool/held");
@@ -316,7 +316,7 @@ public sealed class AdminApiTests : IAsyncLifetime
             Deadline,
             "the drain ended");
         (await ServicesAsync(_client))["pool"].Instances.ShouldBe([new InstanceSummary($"127.0.0.1:{_a.Port}", 1, Dynamic: true, Draining: false)]);
-        (await AnsweredByAsync("/pool/x", 1)).ShouldBe(["a"]);
+        (await _client.AnsweredByAsync("/pool/x", 1)).ShouldBe(["a"]);
     }
 
     [Fact]
@@ -327,7 +327,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await AdminAsync(HttpMethod.Post, $"/admin/services/orders/instances/{ConfiguredId}/drain");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await AnsweredByAsync("/orders/x", 3)).ShouldBe(["a", "a", "a"]);
+        (await _client.AnsweredByAsync("/orders/x", 3)).ShouldBe(["a", "a", "a"]);
         (await ServicesAsync(_client))["orders"].Instances.ShouldContain(new InstanceSummary(ConfiguredId, 1, Dynamic: false, Draining: true));
     }
 
@@ -590,36 +590,6 @@ public sealed class AdminApiTests : IAsyncLifetime
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
         return await _client.SendAsync(request);
-    }
-
-    /// <summary>Sends <paramref name="count"/> requests and returns which backend answered each, in order.</summary>
-    private async Task<List<string>> AnsweredByAsync(string path, int count)
-    {
-        var answeredBy = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            using var response = await _client.GetAsync(path);
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            answeredBy.Add(response.Headers.GetValues("X-Backend").Single());
-        }
-
-        return answeredBy;
-    }
-
-    /// <summary>Makes the backend hold requests for <c>/held</c> until the returned source is completed.</summary>
-    private static TaskCompletionSource HoldRequestsTo(TestBackend backend)
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        backend.Handler = async context =>
-        {
-            if (context.Request.Path == "/held")
-            {
-                await release.Task.WaitAsync(context.RequestAborted);
-            }
-
-            await TestBackend.DefaultHandler(context);
-        };
-        return release;
     }
 
     /// <summary>Checks the answer is an RFC 9457 problem with the status, and returns it.</summary>
