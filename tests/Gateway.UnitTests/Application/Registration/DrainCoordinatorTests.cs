@@ -3,6 +3,7 @@ using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -24,7 +25,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
 
     private readonly TimerWatchingTimeProvider _time = new(TestServices.Now);
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
-    private readonly ListLogger<DrainCoordinator> _logger = new();
+    private readonly FakeLogger<DrainCoordinator> _logger = new();
     private readonly ServiceRegistry _registry = new(new LoadBalancerFactory());
     private readonly DrainCoordinator _coordinator;
     private readonly CancellationTokenSource _stopping = new();
@@ -58,7 +59,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
         drain.IsCanceled.ShouldBeTrue();
         instance.IsDraining.ShouldBeTrue();
         await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
-        _logger.Entries.ShouldContain(entry => entry.Message.Contains("stopped by shutdown"));
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Message.Contains("stopped by shutdown"));
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
         await drain.WaitAsync(Deadline);
         await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
         instance.IsDraining.ShouldBeTrue();
-        _logger.Entries.ShouldContain(entry => entry.Level == LogLevel.Information && entry.Message.Contains("stays out of rotation"));
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Level == LogLevel.Information && entry.Message.Contains("stays out of rotation"));
     }
 
     [Fact]
@@ -183,9 +184,9 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
 
         await _coordinator.Track(Service, instance).WaitAsync(Deadline);
 
-        var warning = _logger.Entries.ShouldHaveSingleItem();
+        var warning = _logger.Collector.GetSnapshot().ShouldHaveSingleItem();
         warning.Level.ShouldBe(LogLevel.Warning);
-        warning.Properties["InstanceId"].ShouldBe("a:8080");
+        warning.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
         warning.Message.ShouldContain("etcd is down");
     }
 
