@@ -77,6 +77,12 @@ public sealed partial class DrainCoordinator(
             LogStopped(logger, drain.Service, drain.Instance.Id, drain.Instance.ActiveRequests);
             drain.Ended.TrySetCanceled(cancellationToken);
         }
+        catch (Exception error)
+        {
+            // A bug in one drain must not end the worker, and with it every other drain.
+            LogFailed(logger, drain.Service, drain.Instance.Id, error);
+            drain.Ended.TrySetException(error);
+        }
     }
 
     private async Task DrainAsync(string service, Instance instance, CancellationToken cancellationToken)
@@ -130,6 +136,9 @@ public sealed partial class DrainCoordinator(
     {
         public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service} {InstanceId} drain failed; the instance stays out of rotation")]
+    private static partial void LogFailed(ILogger logger, string service, string instanceId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} drain stopped by shutdown ({InFlight} requests still in flight)")]
     private static partial void LogStopped(ILogger logger, string service, string instanceId, int inFlight);

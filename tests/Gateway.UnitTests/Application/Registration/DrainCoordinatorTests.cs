@@ -63,6 +63,20 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Track_DrainFailsWithABug_LogsItAndTheWorkerGoesOn()
+    {
+        _store.RemoveAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new InvalidOperationException("a bug"));
+        var failed = _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0));
+
+        await Should.ThrowAsync<InvalidOperationException>(failed.WaitAsync(Deadline));
+        _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
+        await _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0)).WaitAsync(Deadline);
+
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Level == LogLevel.Error && entry.Exception is InvalidOperationException);
+        _worker.IsCompleted.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Track_AfterStop_IsCanceledAtOnce()
     {
         await _stopping.CancelAsync();
