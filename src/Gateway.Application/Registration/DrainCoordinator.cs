@@ -8,7 +8,8 @@ namespace Gateway.Application.Registration;
 /// <remarks>
 /// A drained instance gets no new requests; once its requests in flight reach zero, or the drain timeout passes, a
 /// registered instance is removed from the store. A configured one cannot be removed and simply stays out of
-/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock.
+/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock. When the timeout
+/// passes with exchanges still open (upgraded connections have no end of their own), they are ended.
 /// </remarks>
 public sealed partial class DrainCoordinator(
     IRegistrationStore store,
@@ -39,6 +40,11 @@ public sealed partial class DrainCoordinator(
         {
             LogCalledOff(logger, service, instance.Id);
             return;
+        }
+
+        if (instance.ActiveRequests > 0)
+        {
+            instance.Retire();
         }
 
         if (!instance.IsDynamic)
