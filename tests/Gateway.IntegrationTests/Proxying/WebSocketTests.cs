@@ -1,0 +1,275 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.IntegrationTests.Support;
+
+namespace Gateway.IntegrationTests.Proxying;
+
+/// <summary>WebSockets through the gateway, with a real ClientWebSocket and a real Kestrel WebSocket server.</summary>
+public sealed class WebSocketTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private WebSocketBackend _a = null!;
+    private WebSocketBackend _b = null!;
+    private GatewayFactory _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _a = await WebSocketBackend.StartAsync();
+        _b = await WebSocketBackend.StartAsync();
+        _gateway = new GatewayFactory()
+            .WithServicePorts("ws", "round_robin", _a.Port)
+            .WithServicePorts("pair", "least_connections", _a.Port, _b.Port);
+        _client = _gateway.CreateRawClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _gateway.DisposeAsync();
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TextMessage_IsEchoedUnchanged()
+    {
+        using var socket = await ConnectAsync("/ws/echo");
+
+        await SendTextAsync(socket, "héllo, wörld");
+
+        var (type, payload) = await ReceiveMessageAsync(socket);
+        type.ShouldBe(WebSocketMessageType.Text);
+        Encoding.UTF8.GetString(payload).ShouldBe("héllo, wörld");
+    }
+
+    [Fact]
+    public async Task BinaryMessage_IsEchoedUnchanged()
+    {
+        using var socket = await ConnectAsync("/ws/echo");
+        byte[] sent = [0, 1, 2, 254, 255, 0, 128];
+
+        await socket.SendAsync(sent, WebSocketMessageType.Binary, endOfMessage: true, Timeout());
+
+        var (type, payload) = await ReceiveMessageAsync(socket);
+        type.ShouldBe(WebSocketMessageType.Binary);
+        payload.ShouldBe(sent);
+    }
+
+    [Fact]
+    public async Task FragmentedMessage_ArrivesWhole()
+    {
+        using var socket = await ConnectAsync("/ws/echo");
+
+        await socket.SendAsync(Encoding.UTF8.GetBytes("one "), WebSocketMessageType.Text, endOfMessage: false, Timeout());
+        await socket.SendAsync(Encoding.UTF8.GetBytes("two "), WebSocketMessageType.Text, endOfMessage: false, Timeout());
+        await socket.SendAsync(Encoding.UTF8.GetBytes("three"), WebSocketMessageType.Text, endOfMessage: true, Timeout());
+
+        var (type, payload) = await ReceiveMessageAsync(socket);
+        type.ShouldBe(WebSocketMessageType.Text);
+        Encoding.UTF8.GetString(payload).ShouldBe("one two three");
+    }
+
+    [Fact]
+    public async Task OneMebibyteMessage_IsEchoedByteForByte()
+    {
+        using var socket = await ConnectAsync("/ws/echo");
+        var sent = RandomNumberGenerator.GetBytes(1024 * 1024);
+
+        var sending = socket.SendAsync(sent, WebSocketMessageType.Binary, endOfMessage: true, Timeout());
+        var (type, payload) = await ReceiveMessageAsync(socket);
+        await sending;
+
+        type.ShouldBe(WebSocketMessageType.Binary);
+        payload.Length.ShouldBe(sent.Length);
+        SHA256.HashData(payload).ShouldBe(SHA256.HashData(sent));
+    }
+
+    [Fact]
+    public async Task ClientClose_CodeAndDescriptionReachTheInstanceAndComeBack()
+    {
+        using var socket = await ConnectAsync("/ws/echo");
+
+        await socket.CloseAsync((WebSocketCloseStatus)4000, "done here", Timeout());
+
+        socket.State.ShouldBe(WebSocketState.Closed);
+        socket.CloseStatus.ShouldBe((WebSocketCloseStatus)4000);
+        socket.CloseStatusDescription.ShouldBe("done here");
+        await Eventually.TrueAsync(() => _a.Endings.Contains("4000 done here"), Deadline, "the instance saw the close");
+    }
+
+    [Fact]
+    public async Task ServerClose_ReachesTheClientWithItsCode_AndTheConnectionEnds()
+    {
+        using var socket = await ConnectAsync("/ws/close?code=4001&reason=server%20leaving");
+
+        var buffer = new byte[1024];
+        var received = await socket.ReceiveAsync(buffer, Timeout());
+        received.MessageType.ShouldBe(WebSocketMessageType.Close);
+        socket.CloseStatus.ShouldBe((WebSocketCloseStatus)4001);
+        socket.CloseStatusDescription.ShouldBe("server leaving");
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, Timeout());
+
+        socket.State.ShouldBe(WebSocketState.Closed);
+        await Eventually.TrueAsync(() => _a.Open == 0, Deadline, "the instance's socket ended");
+    }
+
+    [Fact]
+    public async Task PingsAndPongs_PassBothWays_KeepingAnIdleSocketAlive()
+    {
+        // The client pings every 100 ms and aborts when a pong is 3 s late: 4 s without a message proves the pongs came back.
+        using var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(3);
+        await socket.ConnectAsync(WebSocketUri("/ws/echo"), Timeout());
+        var receiving = ReceiveMessageAsync(socket);
+
+        await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(4)));
+        receiving.IsCompleted.ShouldBeFalse("the keep-alive aborted the socket or a message arrived");
+        await SendTextAsync(socket, "still here");
+
+        var (_, payload) = await receiving;
+        Encoding.UTF8.GetString(payload).ShouldBe("still here");
+    }
+
+    [Fact]
+    public async Task InstanceAnsweringOtherThan101_HasItsAnswerForwarded()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+
+        await Should.ThrowAsync<WebSocketException>(() => socket.ConnectAsync(WebSocketUri("/ws/reject"), Timeout()));
+
+        socket.HttpStatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        socket.HttpResponseHeaders!["X-Gateway-Instance"].ShouldBe([$"127.0.0.1:{_a.Port}"]);
+        using var request = UpgradeRequest("/ws/reject", "websocket");
+        using var response = await _client.SendAsync(request);
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("no sockets here");
+    }
+
+    [Fact]
+    public async Task OtherUpgrade_IsNotSwitched_AndTheInstanceSeesNoUpgrade()
+    {
+        using var request = UpgradeRequest("/ws/plain", "foo");
+
+        using var response = await _client.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).ShouldBe("-");
+    }
+
+    [Fact]
+    public async Task OpenSocket_CountsInFlight_SoLeastConnectionsSendsTheNextElsewhere()
+    {
+        using var first = await ConnectAsync("/pair/echo", collectDetails: true);
+        var firstPort = PortOf(first);
+        var otherPort = firstPort == _a.Port ? _b.Port : _a.Port;
+
+        (await ActiveRequestsAsync("pair", firstPort)).ShouldBe(1);
+        using (var second = await ConnectAsync("/pair/echo", collectDetails: true))
+        {
+            PortOf(second).ShouldBe(otherPort);
+            await SendTextAsync(first, "ping");
+            (await ReceiveMessageAsync(first)).Payload.ShouldBe(Encoding.UTF8.GetBytes("ping"));
+            await second.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeout());
+        }
+
+        await Eventually.TrueAsync(async () => await ActiveRequestsAsync("pair", otherPort) == 0, Deadline, "the closed socket left the count");
+        (await ActiveRequestsAsync("pair", firstPort)).ShouldBe(1);
+        await first.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeout());
+        await Eventually.TrueAsync(async () => await ActiveRequestsAsync("pair", firstPort) == 0, Deadline, "the closed socket left the count");
+    }
+
+    [Fact]
+    public async Task HundredSockets_ExchangingForTenSeconds_HaveNoErrors()
+    {
+        const int sockets = 100;
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var exchanged = new int[sockets];
+
+        await Task.WhenAll(Enumerable.Range(0, sockets).Select(async i =>
+        {
+            using var socket = await ConnectAsync("/pair/echo");
+            var n = 0;
+            while (DateTime.UtcNow < until)
+            {
+                var text = $"socket {i} message {n++}";
+                await SendTextAsync(socket, text);
+                Encoding.UTF8.GetString((await ReceiveMessageAsync(socket)).Payload).ShouldBe(text);
+                exchanged[i]++;
+                await Task.Delay(50);
+            }
+
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", Timeout());
+            socket.CloseStatus.ShouldBe(WebSocketCloseStatus.NormalClosure);
+        }));
+
+        exchanged.ShouldAllBe(count => count > 0);
+        await Eventually.TrueAsync(() => _a.Open + _b.Open == 0, Deadline, "every instance socket ended");
+        _a.Endings.Concat(_b.Endings).ShouldAllBe(ending => ending == "1000 bye");
+    }
+
+    [Fact]
+    public async Task Upgrades_AreCountedInMetrics()
+    {
+        using (var socket = await ConnectAsync("/ws/echo"))
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeout());
+        }
+
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        metrics.ShouldContain($"gateway_websocket_connections_total{{instance=\"127.0.0.1:{_a.Port}\",service=\"ws\"}} 1");
+    }
+
+    private async Task<ClientWebSocket> ConnectAsync(string path, bool collectDetails = false)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = collectDetails;
+        await socket.ConnectAsync(WebSocketUri(path), Timeout());
+        return socket;
+    }
+
+    private Uri WebSocketUri(string path) => new($"ws://127.0.0.1:{_gateway.BaseAddress.Port}{path}");
+
+    private static HttpRequestMessage UpgradeRequest(string path, string protocol)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.ParseAdd(protocol);
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
+        return request;
+    }
+
+    private static int PortOf(ClientWebSocket socket) =>
+        int.Parse(socket.HttpResponseHeaders!["X-Gateway-Instance"].Single().Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<int> ActiveRequestsAsync(string service, int port) =>
+        (await ServicesView.InstanceAsync(_client, service, port)).GetProperty("activeRequests").GetInt32();
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(Deadline).Token;
+
+    private static Task SendTextAsync(WebSocket socket, string text) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, Timeout());
+
+    /// <summary>One whole message, however many frames it came in.</summary>
+    internal static async Task<(WebSocketMessageType Type, byte[] Payload)> ReceiveMessageAsync(WebSocket socket)
+    {
+        using var message = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, Timeout());
+            message.Write(buffer, 0, received.Count);
+            if (received.EndOfMessage)
+            {
+                return (received.MessageType, message.ToArray());
+            }
+        }
+    }
+}
