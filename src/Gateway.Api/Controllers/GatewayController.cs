@@ -50,18 +50,18 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
                 "Dot segments in the path lead out of its first segment, so the path names one service as sent and another once resolved.");
         }
 
-        var upgrade = WebSocketRequests.IsUpgrade(HttpContext) ? WebSocketRequests.Protocol : null;
         var command = new ForwardRequestCommand(
             service,
             request.Method,
             RequestTarget.AfterFirstSegment(rawTarget),
             request.Headers,
-            upgrade is null && CanHaveBody() ? request.Body : null,
+            CanHaveBody() ? request.Body : null,
             request.ContentLength,
-            new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value))
+            new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
+        if (WebSocketRequests.IsUpgrade(HttpContext))
         {
-            Upgrade = upgrade,
-        };
+            command = WebSocketRequests.AsUpgrade(command, HttpContext);
+        }
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);
         if (result.Status == ForwardStatus.Forwarded)

@@ -39,9 +39,7 @@ internal static partial class UpgradedExchange
             return;
         }
 
-        // Kestrel writes 101 and Connection itself; Upgrade is the instance's to confirm, and only websocket was asked.
-        http.Response.Headers.Upgrade = WebSocketRequests.Protocol;
-        var client = await http.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
+        var client = await SwitchClientAsync(http);
         services.GetRequiredService<GatewayMetrics>().WebSocketOpened(result.Service, instance);
 
         var upstream = result.Response!.Body;
@@ -60,6 +58,27 @@ internal static partial class UpgradedExchange
         {
             LogIdleClosed(logger, result.Service, instance.Id, watch.Timeout.TotalSeconds);
         }
+    }
+
+    private static async Task<Stream> SwitchClientAsync(HttpContext http)
+    {
+        if (!WebSocketRequests.IsExtendedConnect(http))
+        {
+            // Kestrel writes 101 and Connection itself; Upgrade is the instance's to confirm, and only websocket was asked.
+            http.Response.Headers.Upgrade = WebSocketRequests.Protocol;
+            return await http.Features.GetRequiredFeature<IHttpUpgradeFeature>().UpgradeAsync();
+        }
+
+        // Over HTTP/2 the switch is a 200 to the CONNECT (RFC 8441 §5); the accept key answers a handshake the client
+        // never made. The stream then carries the socket's bytes for as long as it lives, not a bounded body.
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.Headers.Remove("Sec-WebSocket-Accept");
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
+
+        return await http.Features.GetRequiredFeature<IHttpExtendedConnectFeature>().AcceptAsync();
     }
 
     private static async Task PumpAsync(Stream source, Stream destination, StreamIdleWatch watch)

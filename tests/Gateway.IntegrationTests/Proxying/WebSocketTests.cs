@@ -3,6 +3,8 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Gateway.IntegrationTests.Support;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.IntegrationTests.Proxying;
 
@@ -224,6 +226,38 @@ public sealed class WebSocketTests : IAsyncLifetime
         var metrics = await _client.GetStringAsync("/metrics");
 
         metrics.ShouldContain($"gateway_websocket_connections_total{{instance=\"127.0.0.1:{_a.Port}\",service=\"ws\"}} 1");
+    }
+
+    [Fact]
+    public async Task WebSocketOverHttp2_ReachesTheHttp11Instance_BothWays()
+    {
+        // The gateway's own listener speaks HTTP/1.1 only; a second one, HTTP/2 with prior knowledge, stands in for
+        // an HTTP/2 listener here.
+        var http2Port = Ports.Unused();
+        await using var gateway = new GatewayFactory()
+            .WithServicePorts("ws", "round_robin", _a.Port)
+            .WithServices(services => services.PostConfigure<KestrelServerOptions>(kestrel =>
+                kestrel.Listen(IPAddress.Loopback, http2Port, listen => listen.Protocols = HttpProtocols.Http2)));
+        gateway.StartServer();
+        using var handler = new SocketsHttpHandler();
+        using var invoker = new HttpMessageInvoker(handler);
+        using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.CollectHttpResponseDetails = true;
+
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http2Port}/ws/echo"), invoker, Timeout());
+        var sent = RandomNumberGenerator.GetBytes(256 * 1024);
+        var sending = socket.SendAsync(sent, WebSocketMessageType.Binary, endOfMessage: true, Timeout());
+        var (type, payload) = await ReceiveMessageAsync(socket);
+        await sending;
+        await socket.CloseAsync((WebSocketCloseStatus)4002, "over h2", Timeout());
+
+        socket.HttpStatusCode.ShouldBe(HttpStatusCode.OK);
+        type.ShouldBe(WebSocketMessageType.Binary);
+        SHA256.HashData(payload).ShouldBe(SHA256.HashData(sent));
+        socket.CloseStatus.ShouldBe((WebSocketCloseStatus)4002);
+        await Eventually.TrueAsync(() => _a.Endings.Contains("4002 over h2"), Deadline, "the HTTP/1.1 instance saw the close");
     }
 
     private async Task<ClientWebSocket> ConnectAsync(string path, bool collectDetails = false)
