@@ -24,12 +24,12 @@ internal static partial class UpgradedExchange
     {
         var http = context.HttpContext;
         var services = http.RequestServices;
-        var logger = services.GetRequiredService<ILogger<ForwardResult>>();
         var instance = result.Instance!;
         if (!WebSocketRequests.IsUpgrade(http))
         {
             // The gateway asked for no switch: whatever the instance's connection speaks now, it is not HTTP.
             result.ResponseBodyFailed(new HttpRequestException(HttpRequestError.InvalidResponse, "101 to a request that asked for no upgrade"));
+            var logger = Logger(services);
             LogUnaskedSwitch(logger, result.Service, instance.Id);
             http.Response.Clear();
             var problem = GatewayProblems.Create(
@@ -56,9 +56,13 @@ internal static partial class UpgradedExchange
 
         if (watch.Expired)
         {
+            var logger = Logger(services);
             LogIdleClosed(logger, result.Service, instance.Id, watch.Timeout.TotalSeconds);
         }
     }
+
+    private static ILogger Logger(IServiceProvider services) =>
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(UpgradedExchange));
 
     private static async Task<Stream> SwitchClientAsync(HttpContext http)
     {

@@ -138,6 +138,19 @@ public sealed class WebSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QuietSocket_OutlivesKestrelsMinimumDataRate()
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        await socket.ConnectAsync(WebSocketUri("/ws/echo"), Timeout());
+
+        await QuietAsync();
+        await SendTextAsync(socket, "after the quiet");
+
+        Encoding.UTF8.GetString((await ReceiveMessageAsync(socket)).Payload).ShouldBe("after the quiet");
+    }
+
+    [Fact]
     public async Task InstanceAnsweringOtherThan101_HasItsAnswerForwarded()
     {
         using var socket = new ClientWebSocket();
@@ -162,6 +175,23 @@ public sealed class WebSocketTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await response.Content.ReadAsStringAsync()).ShouldBe("-");
+    }
+
+    [Fact]
+    public async Task InstanceSwitchingUnasked_Is502()
+    {
+        await using var instance = ScriptedServer.Start("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n");
+        // Its health probes get the same 101; a high threshold keeps it in rotation for the request under test.
+        await using var gateway = new GatewayFactory()
+            .With("Gateway:HealthChecks:UnhealthyThreshold", "1000")
+            .WithServicePorts("svc", "round_robin", instance.Port);
+        using var client = gateway.CreateRawClient();
+
+        using var response = await client.GetAsync("/svc/plain");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await ServicesView.InstanceAsync(client, "svc", instance.Port)).GetProperty("consecutivePassiveFailures").GetInt32().ShouldBe(1);
     }
 
     [Fact]
@@ -247,6 +277,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         socket.Options.CollectHttpResponseDetails = true;
 
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http2Port}/ws/echo"), invoker, Timeout());
+        await QuietAsync();
         var sent = RandomNumberGenerator.GetBytes(256 * 1024);
         var sending = socket.SendAsync(sent, WebSocketMessageType.Binary, endOfMessage: true, Timeout());
         var (type, payload) = await ReceiveMessageAsync(socket);
@@ -259,6 +290,12 @@ public sealed class WebSocketTests : IAsyncLifetime
         socket.CloseStatus.ShouldBe((WebSocketCloseStatus)4002);
         await Eventually.TrueAsync(() => _a.Endings.Contains("4002 over h2"), Deadline, "the HTTP/1.1 instance saw the close");
     }
+
+    /// <summary>
+    /// Seven seconds without a byte: past Kestrel's 5 s grace for the minimum request body data rate, which would end
+    /// a pending read on a socket still held to it.
+    /// </summary>
+    private static Task QuietAsync() => Task.Delay(TimeSpan.FromSeconds(7));
 
     private async Task<ClientWebSocket> ConnectAsync(string path, bool collectDetails = false)
     {
