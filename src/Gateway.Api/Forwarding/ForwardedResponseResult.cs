@@ -86,7 +86,6 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
             {
                 watch.Progress();
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                watch.Progress();
             }
         }
         finally

@@ -5,65 +5,73 @@ namespace Gateway.Api.Forwarding;
 /// the client goes away or <see cref="Cancel"/> is called.
 /// </summary>
 /// <remarks>
-/// Progress only writes a timestamp; the one timer fires once per timeout and, finding progress since, sets itself for
-/// what is left. A timer reset per read would cost a timer-queue update for every chunk of a large body.
+/// Every response body is copied under one, so they are pooled as the forwarder's request deadlines
+/// are: the token source and its timer are set up again per stream, not allocated. Progress moves the source's own
+/// timer, which only a chunk read (up to 64 KiB) or a WebSocket frame does.
 /// </remarks>
 internal sealed class StreamIdleWatch : IDisposable
 {
-    private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _timeout;
-    // Never disposed: the timer or a linked token may be cancelling it while the stream ends, and a source without a
-    // timer of its own holds nothing that the collector does not free.
-    private readonly CancellationTokenSource _source = new();
-    private readonly ITimer _timer;
-    private readonly CancellationTokenRegistration _client;
-    private readonly CancellationTokenRegistration _other;
-    private long _lastProgress;
-    private volatile bool _expired;
+    private readonly StreamIdleWatches _pool;
+    private readonly CancellationTokenSource _source;
+    private CancellationTokenRegistration _clientRegistration;
+    private CancellationTokenRegistration _otherRegistration;
+    private CancellationToken _client;
+    private CancellationToken _other;
+    private TimeSpan _timeout;
+    private volatile bool _ended;
 
-    public StreamIdleWatch(TimeSpan timeout, TimeProvider timeProvider, CancellationToken client, CancellationToken other = default)
+    public StreamIdleWatch(StreamIdleWatches pool, TimeProvider timeProvider)
     {
-        _timeout = timeout;
-        _timeProvider = timeProvider;
-        _lastProgress = timeProvider.GetTimestamp();
-        _timer = timeProvider.CreateTimer(static state => ((StreamIdleWatch)state!).Check(), this, System.Threading.Timeout.InfiniteTimeSpan, System.Threading.Timeout.InfiniteTimeSpan);
-        _timer.Change(timeout, System.Threading.Timeout.InfiniteTimeSpan);
-        _client = client.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _source);
-        _other = other.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _source);
+        _pool = pool;
+        _source = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, timeProvider);
     }
 
     /// <summary>Cancelled when the stream has been idle too long, the client has gone, or the stream is ended.</summary>
     public CancellationToken Token => _source.Token;
 
     /// <summary>Whether the idle timeout (rather than anything else) ended the stream.</summary>
-    public bool Expired => _expired;
+    public bool Expired =>
+        _source.IsCancellationRequested && !_ended && !_client.IsCancellationRequested && !_other.IsCancellationRequested;
 
     public TimeSpan Timeout => _timeout;
 
-    /// <summary>A byte went one way or the other.</summary>
-    public void Progress() => Volatile.Write(ref _lastProgress, _timeProvider.GetTimestamp());
+    /// <summary>Bytes went one way or the other: the wait starts again.</summary>
+    public void Progress() => _source.CancelAfter(_timeout);
 
     /// <summary>Ends the stream now.</summary>
-    public void Cancel() => _source.Cancel();
+    public void Cancel()
+    {
+        // Not once the timeout has fired: that would hide why the stream ended.
+        if (!_source.IsCancellationRequested)
+        {
+            _ended = true;
+            _source.Cancel();
+        }
+    }
 
     public void Dispose()
     {
-        _timer.Dispose();
-        _client.Dispose();
-        _other.Dispose();
-    }
-
-    private void Check()
-    {
-        var idle = _timeProvider.GetElapsedTime(Volatile.Read(ref _lastProgress));
-        if (idle >= _timeout)
+        // Waits for a cancellation callback that is running, so a source back in the pool is never cancelled late.
+        _clientRegistration.Dispose();
+        _otherRegistration.Dispose();
+        if (_source.TryReset())
         {
-            _expired = true;
-            _source.Cancel();
+            _pool.Return(this);
         }
         else
         {
-            _timer.Change(_timeout - idle, System.Threading.Timeout.InfiniteTimeSpan);
+            _source.Dispose();
         }
+    }
+
+    internal void Start(TimeSpan timeout, CancellationToken client, CancellationToken other)
+    {
+        _timeout = timeout;
+        _client = client;
+        _other = other;
+        _ended = false;
+        _clientRegistration = client.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _source);
+        _otherRegistration = other.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _source);
+        _source.CancelAfter(timeout);
     }
 }

@@ -105,7 +105,6 @@ internal static partial class UpgradedExchange
 
                     watch.Progress();
                     await destination.WriteAsync(buffer.AsMemory(0, read), token);
-                    watch.Progress();
                 }
                 finally
                 {
