@@ -50,6 +50,7 @@ public static class DependencyInjection
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 
+        services.AddSingleton<StreamIdleWatches>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());
         services.AddOptions<KestrelServerOptions>()

@@ -17,6 +17,7 @@ public sealed class Instance
     private volatile CircuitState _circuit = CircuitState.Closed;
     private volatile bool _draining;
     private Service? _owner;
+    private CancellationTokenSource? _retirement;
 
     public Instance(string host, int port, int weight = 1, string scheme = "http", bool isDynamic = false)
     {
@@ -142,6 +143,28 @@ public sealed class Instance
     public void BeginRequest() => Interlocked.Increment(ref _activeRequests);
 
     public void EndRequest() => Interlocked.Decrement(ref _activeRequests);
+
+    /// <summary>
+    /// Cancelled when a drain stops waiting for the instance: exchanges that may outlive any drain (upgraded
+    /// connections) watch it and end then.
+    /// </summary>
+    public CancellationToken Retirement
+    {
+        get
+        {
+            var source = Volatile.Read(ref _retirement);
+            if (source is null)
+            {
+                var created = new CancellationTokenSource();
+                source = Interlocked.CompareExchange(ref _retirement, created, null) ?? created;
+            }
+
+            return source.Token;
+        }
+    }
+
+    /// <summary>Ends the exchanges watching <see cref="Retirement"/>; exchanges that start afterwards get a fresh token.</summary>
+    public void Retire() => Interlocked.Exchange(ref _retirement, null)?.Cancel();
 
     /// <summary>Proxied requests in a row that failed (no response, or a 5xx) since the last that did not.</summary>
     public int ConsecutivePassiveFailures => Volatile.Read(ref _passiveFailures);

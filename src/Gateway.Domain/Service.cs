@@ -18,9 +18,11 @@ public sealed class Service
         string healthCheckPath,
         Instance[] instances,
         ThresholdOverrides? thresholds = null,
-        TimeSpan? requestTimeout = null)
+        TimeSpan? requestTimeout = null,
+        TimeSpan? streamIdleTimeout = null)
     {
         RequestTimeout = requestTimeout;
+        StreamIdleTimeout = streamIdleTimeout;
         Name = name;
         PathPrefix = "/" + name;
         LoadBalancer = loadBalancer;
@@ -50,6 +52,9 @@ public sealed class Service
 
     /// <summary>How long to wait for this service's response headers; null to use the gateway's timeout.</summary>
     public TimeSpan? RequestTimeout { get; }
+
+    /// <summary>How long an upgraded or streaming exchange may pass no byte either way; null to use the gateway's.</summary>
+    public TimeSpan? StreamIdleTimeout { get; }
 
     /// <summary>The thresholds that apply to this service: its own where it sets them, the gateway's elsewhere.</summary>
     public HealthThresholds ThresholdsOver(HealthThresholds gatewayDefaults)

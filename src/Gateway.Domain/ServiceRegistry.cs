@@ -138,7 +138,13 @@ public sealed class ServiceRegistry
             throw new ArgumentException($"Request timeout of service '{definition.Name}' must be positive.", nameof(definition));
         }
 
-        return new Service(definition.Name, loadBalancer, healthCheckPath, instances, thresholds, definition.RequestTimeout);
+        if (definition.StreamIdleTimeout is { } idle && idle <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Stream idle timeout of service '{definition.Name}' must be positive.", nameof(definition));
+        }
+
+        return new Service(
+            definition.Name, loadBalancer, healthCheckPath, instances, thresholds, definition.RequestTimeout, definition.StreamIdleTimeout);
     }
 
     private static Instance? Reuse(Service? previous, InstanceDefinition wanted)

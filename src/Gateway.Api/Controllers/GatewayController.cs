@@ -58,6 +58,10 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             CanHaveBody() ? request.Body : null,
             request.ContentLength,
             new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
+        if (WebSocketRequests.IsUpgrade(HttpContext))
+        {
+            command = WebSocketRequests.AsUpgrade(command, HttpContext);
+        }
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);
         if (result.IsForwarded)

@@ -39,13 +39,29 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
                 headers[TraceHeader.Name] = traceId;
             }
 
+            if (upstream.StatusCode == StatusCodes.Status101SwitchingProtocols)
+            {
+                await UpgradedExchange.RunAsync(context, result);
+                return;
+            }
+
+            using var watch = http.RequestServices.GetRequiredService<StreamIdleWatches>()
+                .Start(result.StreamIdleTimeout, http.RequestAborted);
             try
             {
-                await CopyAsync(upstream.Body, response.Body, http.RequestAborted);
+                await CopyAsync(upstream.Body, response.Body, watch);
             }
             catch (Exception error) when (http.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException)
             {
                 // The client went away; disposing the result below abandons the instance's connection.
+            }
+            catch (Exception error) when (watch.Expired && error is OperationCanceledException or IOException)
+            {
+                // A stuck stream, not a failed instance: an event stream may rightly stay quiet for long. The client's
+                // connection is closed, since its response cannot be ended any other way once it has begun.
+                var logger = http.RequestServices.GetRequiredService<ILogger<ForwardedResponseResult>>();
+                LogIdleClosed(logger, result.Service, result.Instance.Id, watch.Timeout.TotalSeconds);
+                http.Abort();
             }
             catch (IOException error)
             {
@@ -64,14 +80,16 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
     /// Stream.CopyToAsync would rent 81,920 bytes, which the shared pool rounds up to 128 KiB: past the large
     /// object heap's threshold, so every large response would leave garbage that only a full collection frees.
     /// </remarks>
-    private static async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    private static async Task CopyAsync(Stream source, Stream destination, StreamIdleWatch watch)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var cancellationToken = watch.Token;
         try
         {
             int read;
             while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
+                watch.Progress();
                 await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
         }
@@ -84,6 +102,9 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
     // A standard format into one string: the custom "0.000" is parsed on every call, and a concatenation would make two.
     public static string FormatElapsed(TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:F3}ms");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} -> {InstanceId}: response closed after {TimeoutSeconds} s without a byte")]
+    private static partial void LogIdleClosed(ILogger logger, string service, string instanceId, double timeoutSeconds);
 
     // The message only: an instance breaking off is the instance's failure, not the gateway's bug.
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} -> {InstanceId}: response body broke off ({Cause}); the client's connection is closed")]

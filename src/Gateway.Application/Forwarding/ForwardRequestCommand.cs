@@ -17,4 +17,8 @@ public sealed record ForwardRequestCommand(
     IEnumerable<KeyValuePair<string, StringValues>> Headers,
     Stream? Body,
     long? ContentLength,
-    ClientInfo Client) : IRequest<ForwardResult>;
+    ClientInfo Client) : IRequest<ForwardResult>
+{
+    /// <summary>The protocol the client asks to switch to (<c>websocket</c>), or null for an ordinary request.</summary>
+    public string? Upgrade { get; init; }
+}

@@ -131,11 +131,13 @@ public sealed partial class ForwardRequestCommandHandler(
     /// <summary>
     /// Whether the request can go to another instance without risk of doing its work twice: the instance gave no
     /// answer (a timeout is not retried: the instance may still be working on it, and waiting again would double the
-    /// client's wait), the method is idempotent, and no byte of the body has been consumed.
+    /// client's wait), the method is idempotent, and no byte of the body has been consumed. An upgrade is never sent
+    /// twice: the instance may have switched protocols and started a session before the connection broke.
     /// </summary>
     private static bool MayRetry(ForwardRequestCommand request, UpstreamResult upstream) =>
         upstream.Outcome == UpstreamOutcome.Unreachable
         && !upstream.BodyStarted
+        && request.Upgrade is null
         && IsIdempotent(request.Method);
 
     private static bool IsIdempotent(string method) =>

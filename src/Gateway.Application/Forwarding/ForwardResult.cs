@@ -56,6 +56,9 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>Instances the request was sent to: more than one when it was retried elsewhere.</summary>
     public int Attempts { get; }
 
+    /// <summary>The service's own idle timeout for streams, or null to use the gateway's.</summary>
+    public TimeSpan? StreamIdleTimeout => _forwardedFor?.StreamIdleTimeout;
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 

@@ -9,7 +9,8 @@ namespace Gateway.Application.Registration;
 /// <remarks>
 /// A drained instance gets no new requests; once its requests in flight reach zero, or the drain timeout passes, a
 /// registered instance is removed from the store. A configured one cannot be removed and simply stays out of
-/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock. The drains run in
+/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock. When the timeout
+/// passes with exchanges still open (upgraded connections have no end of their own), they are ended. The drains run in
 /// <see cref="RunAsync"/>, which the host runs as a background service: stopping the host cancels the drains in
 /// progress and waits for them to end, so none touches the store after shutdown.
 /// </remarks>
@@ -98,6 +99,11 @@ public sealed partial class DrainCoordinator(
         {
             LogCalledOff(logger, service, instance.Id);
             return;
+        }
+
+        if (instance.ActiveRequests > 0)
+        {
+            instance.Retire();
         }
 
         if (!instance.IsDynamic)

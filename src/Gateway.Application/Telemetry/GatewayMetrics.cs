@@ -28,6 +28,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _healthChecks;
     private readonly Counter<long> _circuitTransitions;
     private readonly Counter<long> _connectionsClosed;
+    private readonly Counter<long> _upgrades;
 
     public GatewayMetrics(IMeterFactory meterFactory, ServiceRegistry registry)
     {
@@ -55,6 +56,11 @@ public sealed class GatewayMetrics
             "gateway.connections.closed",
             "{connection}",
             "Client connections the gateway closed to protect itself, by reason: over the limit, idle ones closed to make room, idle past the timeout.");
+
+        _upgrades = meter.CreateCounter<long>(
+            "gateway.websocket.connections",
+            "{connection}",
+            "Client connections switched to WebSocket with an instance (101 passed on).");
 
         meter.CreateObservableGauge(
             "gateway.requests.active",
@@ -112,6 +118,9 @@ public sealed class GatewayMetrics
 
     /// <param name="reason"><c>limit</c>, <c>idle_evicted</c> or <c>idle_timeout</c>.</param>
     public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void WebSocketOpened(string service, Instance instance) =>
+        _upgrades.Add(1, new TagList { { "service", service }, { "instance", instance.Id } });
 
     /// <summary>HTTP's registered methods as they are; anything else a client invents counts as OTHER.</summary>
     private static string KnownMethod(string method) => method switch

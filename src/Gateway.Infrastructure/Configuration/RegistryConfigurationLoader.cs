@@ -88,6 +88,7 @@ internal static class RegistryConfigurationLoader
         int? unhealthyThreshold = null;
         int? healthyThreshold = null;
         TimeSpan? requestTimeout = null;
+        TimeSpan? streamIdleTimeout = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -125,16 +126,19 @@ internal static class RegistryConfigurationLoader
                 case "requesttimeout":
                     requestTimeout = ReadSeconds(field, path, settings);
                     break;
+                case "streamidletimeout":
+                    streamIdleTimeout = ReadSeconds(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold or RequestTimeout)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout or StreamIdleTimeout)");
                     break;
             }
         }
 
         return settings.Errors.Count == errorsBefore
-            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold, requestTimeout)
+            ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold, requestTimeout, streamIdleTimeout)
             : null;
     }
 

@@ -64,6 +64,11 @@ internal sealed class HttpRequestForwarder(
             return Unforwardable($"The value of header {unforwardableHeader} holds bytes outside printable ASCII, which the gateway does not forward.");
         }
 
+        if (request.Command.Upgrade is { } protocol)
+        {
+            UpgradeRequest.Prepare(message, protocol);
+        }
+
         var started = timeProvider.GetTimestamp();
         try
         {

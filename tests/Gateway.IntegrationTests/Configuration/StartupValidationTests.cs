@@ -24,6 +24,8 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("REQUEST_TIMEOUT", "0")]
     [InlineData("REQUEST_TIMEOUT", "-3")]
     [InlineData("REQUEST_TIMEOUT", "86401")]
+    [InlineData("STREAM_IDLE_TIMEOUT", "forever")]
+    [InlineData("STREAM_IDLE_TIMEOUT", "0")]
     [InlineData("GATEWAY_PORT", "70000")]
     [InlineData("GATEWAY_PORT", "0")]
     [InlineData("GATEWAY_PORT", "abc")]

@@ -418,4 +418,17 @@ public sealed class InstanceTests
 
     private static HealthCheckResult Passed(int second = 0) =>
         new(At(second), Healthy: true, TimeSpan.FromMilliseconds(3));
+
+    [Fact]
+    public void Retire_CancelsTheTokenHandedOutBefore_AndHandsOutAFreshOneAfter()
+    {
+        var instance = new Instance("a", 8080);
+        var before = instance.Retirement;
+
+        instance.Retire();
+
+        before.IsCancellationRequested.ShouldBeTrue();
+        instance.Retirement.IsCancellationRequested.ShouldBeFalse();
+        instance.Retirement.ShouldBe(instance.Retirement);
+    }
 }

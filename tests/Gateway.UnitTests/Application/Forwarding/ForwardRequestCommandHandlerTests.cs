@@ -204,6 +204,26 @@ public sealed class ForwardRequestCommandHandlerTests
     }
 
     [Fact]
+    public async Task Handle_UpgradeSentAndGotNoAnswer_IsNotRetriedElsewhere()
+    {
+        var registry = Registry(instances: 2);
+        AnswerAs("a", Unreachable);
+        var handler = new ForwardRequestCommandHandler(
+            registry,
+            _forwarder,
+            Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
+            Options.Create(new ResilienceOptions { MaxAttempts = 3 }),
+            new GatewayMetrics(new TestMeterFactory(), registry),
+            _time,
+            _logger);
+
+        await using var result = await handler.Handle(Command() with { Upgrade = "websocket" }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.UpstreamUnreachable);
+        TestInstances.Hosts(_forwardedTo).ShouldBe("a");
+    }
+
+    [Fact]
     public async Task Handle_ThresholdFailuresInARow_TakesTheInstanceOutPassively()
     {
         var registry = Registry(instances: 2);

@@ -134,6 +134,39 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Track_ExchangesStillOpenAtTheDrainTimeout_AreEnded()
+    {
+        var instance = Draining(dynamic: false, inFlight: 1);
+        var socket = instance.Retirement;
+
+        var drain = _coordinator.Track(Service, instance);
+
+        await _time.WaitForTimerAsync(Deadline);
+        _time.Advance(DrainTimeout - PollInterval);
+        await _time.WaitForTimerAsync(Deadline);
+        socket.IsCancellationRequested.ShouldBeFalse("an open socket outlives the drain until its timeout");
+        _time.Advance(PollInterval);
+        await drain.WaitAsync(Deadline);
+        socket.IsCancellationRequested.ShouldBeTrue();
+        instance.Retirement.IsCancellationRequested.ShouldBeFalse("exchanges begun later are not ended with it");
+    }
+
+    [Fact]
+    public async Task Track_ExchangesFinishingBeforeTheTimeout_EndsNothing()
+    {
+        var instance = Draining(dynamic: false, inFlight: 1);
+        var socket = instance.Retirement;
+
+        var drain = _coordinator.Track(Service, instance);
+
+        await _time.WaitForTimerAsync(Deadline);
+        instance.EndRequest();
+        _time.Advance(PollInterval);
+        await drain.WaitAsync(Deadline);
+        socket.IsCancellationRequested.ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Track_ConfiguredInstance_IsNeverRemovedAndStaysDrained()
     {
         var instance = Draining(dynamic: false, inFlight: 1);
