@@ -36,7 +36,18 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
 
             try
             {
+                if (GrpcCalls.IsStream(http.Request, headers))
+                {
+                    // A gRPC instance may send its headers long before its first message (a bidirectional call
+                    // waiting for the client's): the client waits for them too, so they go out at once.
+                    await response.Body.FlushAsync(http.RequestAborted);
+                }
+
                 await CopyAsync(upstream.Body, response.Body, http.RequestAborted);
+                if (response.SupportsTrailers())
+                {
+                    upstream.CopyTrailers(response, static (target, name, values) => target.AppendTrailer(name, values));
+                }
             }
             catch (Exception error) when (http.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException)
             {

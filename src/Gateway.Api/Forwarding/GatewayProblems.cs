@@ -59,7 +59,7 @@ internal static class GatewayProblems
             problem.Extensions["traceId"] = traceId;
         }
 
-        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+        return new GatewayProblemResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
     }
 
     private static string Describe(Exception? error) => error switch
