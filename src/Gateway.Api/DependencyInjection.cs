@@ -79,15 +79,7 @@ public static class DependencyInjection
         // The instance's own Server header passes through unchanged instead.
         kestrel.AddServerHeader = false;
         connections.Configure(server.MaxConnections ?? long.MaxValue, kestrel.Limits.RequestHeadersTimeout);
-        Action<ListenOptions> listen = options => options.Use(connections.Wrap);
-        if (server.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            kestrel.ListenLocalhost(server.Port, listen);
-        }
-        else
-        {
-            kestrel.Listen(System.Net.IPAddress.Parse(server.Host.Trim('[', ']')), server.Port, listen);
-        }
+        GatewayListeners.Listen(kestrel, server, connections);
     }
 
     private static void ConfigureCors(CorsOptions cors, IOptions<GatewayServerOptions> options)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Gateway.Domain;
 
 /// <summary>
@@ -38,14 +40,15 @@ public sealed class Instance
         }
 
         var normalizedScheme = scheme?.ToLowerInvariant();
-        if (normalizedScheme is not ("http" or "https"))
+        if (!IsScheme(normalizedScheme))
         {
-            throw new ArgumentException($"Scheme '{scheme}' is neither http nor https.", nameof(scheme));
+            throw new ArgumentException($"Scheme '{scheme}' is not http, https or h2c.", nameof(scheme));
         }
 
         // An IPv6 literal needs brackets in an authority; a bare one would read as host:port pairs.
         var authority = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
-        var origin = $"{normalizedScheme}://{authority}";
+        // h2c is a way to speak to the instance, not a URI scheme: its address is an http one.
+        var origin = $"{(normalizedScheme == H2c ? "http" : normalizedScheme)}://{authority}";
 
         // Uri has the last word on what a host is. "localhost:8001" (the port in the wrong field), "[::1" or
         // "local%host" pass the checks above, and new Uri would throw a UriFormatException naming neither the
@@ -65,6 +68,12 @@ public sealed class Instance
         BaseAddress = baseAddress;
     }
 
+    /// <summary>The scheme of an instance spoken to in cleartext HTTP/2 with prior knowledge (RFC 9113 §3.3).</summary>
+    public const string H2c = "h2c";
+
+    /// <summary>Whether a lower-case scheme is one an instance may have: <c>http</c>, <c>https</c> or <c>h2c</c>.</summary>
+    public static bool IsScheme([NotNullWhen(true)] string? scheme) => scheme is "http" or "https" or H2c;
+
     /// <summary>The instance's key within its service: <c>host:port</c>, as the registry wrote it.</summary>
     public string Id { get; }
 
@@ -73,6 +82,9 @@ public sealed class Instance
     public int Port { get; }
 
     public string Scheme { get; }
+
+    /// <summary>Whether requests go over HTTP/2 with prior knowledge, never HTTP/1.1.</summary>
+    public bool IsH2c => Scheme == H2c;
 
     public int Weight { get; }
 

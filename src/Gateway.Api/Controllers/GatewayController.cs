@@ -50,6 +50,11 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
                 "Dot segments in the path lead out of its first segment, so the path names one service as sent and another once resolved.");
         }
 
+        if (GrpcCalls.IsCall(request))
+        {
+            GrpcCalls.AllowIdleRequestStream(HttpContext);
+        }
+
         var command = new ForwardRequestCommand(
             service,
             request.Method,

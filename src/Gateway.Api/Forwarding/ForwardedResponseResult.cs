@@ -49,7 +49,18 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
                 .Start(result.StreamIdleTimeout, http.RequestAborted);
             try
             {
+                if (GrpcCalls.IsStream(http.Request, headers))
+                {
+                    // A gRPC instance may send its headers long before its first message (a bidirectional call
+                    // waiting for the client's): the client waits for them too, so they go out at once.
+                    await response.Body.FlushAsync(http.RequestAborted);
+                }
+
                 await CopyAsync(upstream.Body, response.Body, watch);
+                if (response.SupportsTrailers())
+                {
+                    upstream.CopyTrailers(response, static (target, name, values) => target.AppendTrailer(name, values));
+                }
             }
             catch (Exception error) when (http.RequestAborted.IsCancellationRequested && error is OperationCanceledException or IOException)
             {

@@ -12,19 +12,19 @@ internal static class GatewayProblems
 
     public static ObjectResult For(ForwardResult result) => result.Status switch
     {
-        ForwardStatus.UnknownService => Create(
+        ForwardStatus.UnknownService => ForwardingProblem(
             StatusCodes.Status404NotFound, "Unknown service", $"No service is registered as '{result.Service}'.", result.Service),
-        ForwardStatus.NoHealthyInstance => Create(
+        ForwardStatus.NoHealthyInstance => ForwardingProblem(
             StatusCodes.Status503ServiceUnavailable, "No healthy instance", $"Service '{result.Service}' has no healthy instance right now.", result.Service),
-        ForwardStatus.UpstreamTimeout => Create(
+        ForwardStatus.UpstreamTimeout => ForwardingProblem(
             StatusCodes.Status504GatewayTimeout, "Upstream timeout", $"Instance {result.Instance?.Id} of '{result.Service}' sent no response in time.", result.Service),
-        ForwardStatus.UpstreamUnreachable => Create(
+        ForwardStatus.UpstreamUnreachable => ForwardingProblem(
             StatusCodes.Status502BadGateway, "Bad gateway", $"Instance {result.Instance?.Id} of '{result.Service}' {Describe(result.Error)}.", result.Service),
         ForwardStatus.RequestBodyFailed when result.Error is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             PayloadTooLarge(result.Service),
-        ForwardStatus.RequestBodyFailed => Create(
+        ForwardStatus.RequestBodyFailed => ForwardingProblem(
             StatusCodes.Status400BadRequest, "Incomplete request body", "The request body could not be read to its end.", result.Service),
-        ForwardStatus.Unforwardable => Create(
+        ForwardStatus.Unforwardable => ForwardingProblem(
             StatusCodes.Status400BadRequest, "Request cannot be forwarded", result.Error?.Message ?? "The request cannot be forwarded as sent.", result.Service),
         ForwardStatus.ClientAborted => new ObjectResult(null) { StatusCode = ClientClosedRequest },
         _ => throw new InvalidOperationException($"{result.Status} is not a failure."),
@@ -43,10 +43,17 @@ internal static class GatewayProblems
         _ => "other",
     };
 
-    public static ObjectResult PayloadTooLarge(string? service) => Create(
+    public static ObjectResult PayloadTooLarge(string? service) => ForwardingProblem(
         StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than the gateway accepts (MAX_REQUEST_BODY_SIZE).", service);
 
-    public static ObjectResult Create(int status, string title, string detail, string? service = null)
+    public static ObjectResult Create(int status, string title, string detail, string? service = null) =>
+        new(Problem(status, title, detail, service)) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+
+    /// <summary>A failure to pass a request on, which a gRPC client is told as a gRPC status.</summary>
+    private static GatewayProblemResult ForwardingProblem(int status, string title, string detail, string? service = null) =>
+        new GatewayProblemResult(Problem(status, title, detail, service)) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+
+    private static ProblemDetails Problem(int status, string title, string detail, string? service)
     {
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (service is not null)
@@ -59,7 +66,7 @@ internal static class GatewayProblems
             problem.Extensions["traceId"] = traceId;
         }
 
-        return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
+        return problem;
     }
 
     private static string Describe(Exception? error) => error switch

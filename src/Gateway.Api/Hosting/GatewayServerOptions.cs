@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Gateway.Infrastructure.Configuration;
 
 namespace Gateway.Api.Hosting;
@@ -11,6 +12,9 @@ public sealed class GatewayServerOptions
     public const string MaxRequestBodySizeKey = "MAX_REQUEST_BODY_SIZE";
     public const string CorsOriginsKey = "CORS_ORIGINS";
     public const string MaxConnectionsKey = "GATEWAY_MAX_CONNECTIONS";
+    public const string TlsCertificateKey = "GATEWAY_TLS_CERT";
+    public const string TlsKeyKey = "GATEWAY_TLS_KEY";
+    public const string H2cPortKey = "GATEWAY_H2C_PORT";
 
     /// <summary>Descriptors kept for the runtime, listeners, logs, the registry store and health probes.</summary>
     private const long ReservedDescriptors = 128;
@@ -19,6 +23,12 @@ public sealed class GatewayServerOptions
     public string Host { get; set; } = "0.0.0.0";
 
     public int Port { get; set; } = 8080;
+
+    /// <summary>The certificate <see cref="Port"/> serves HTTPS with (HTTP/1.1 and HTTP/2); null for plain HTTP/1.1.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>A second cleartext port on <see cref="Host"/> that speaks HTTP/2 with prior knowledge; null for none.</summary>
+    public int? H2cPort { get; set; }
 
     /// <summary>The largest request body in bytes; null for no limit.</summary>
     public long? MaxRequestBodySize { get; set; } = 100 * 1024 * 1024;
@@ -44,6 +54,18 @@ public sealed class GatewayServerOptions
         options.Host = host;
         // The contract's range: 0 would bind a random port, which no client could be told about.
         options.Port = (int)settings.WholeNumber(PortKey, options.Port, 1, 65535);
+        options.Certificate = TlsCertificate.Load(settings, TlsCertificateKey, TlsKeyKey);
+        if (settings.Text(H2cPortKey) is not null)
+        {
+            var h2cPort = (int)settings.WholeNumber(H2cPortKey, 0, 1, 65535);
+            if (h2cPort == options.Port)
+            {
+                settings.Fail(H2cPortKey, settings.Text(H2cPortKey), $"is {PortKey} too: the two listeners need ports of their own");
+            }
+
+            options.H2cPort = h2cPort == 0 ? null : h2cPort;
+        }
+
         var maxBody = settings.WholeNumber(MaxRequestBodySizeKey, options.MaxRequestBodySize ?? 0, 0, long.MaxValue);
         options.MaxRequestBodySize = maxBody == 0 ? null : maxBody;
 

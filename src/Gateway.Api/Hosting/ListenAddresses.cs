@@ -12,7 +12,8 @@ namespace Gateway.Api.Hosting;
 internal static class ListenAddresses
 {
     public static bool IsGateway(GatewayServerOptions server, string host, int port) =>
-        IsGateway(server.Host, server.Port, host, port);
+        IsGateway(server.Host, server.Port, host, port)
+        || (server.H2cPort is { } h2cPort && IsGateway(server.Host, h2cPort, host, port));
 
     /// <param name="listenHost">An IP address, <c>localhost</c>, or a wildcard (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>).</param>
     public static bool IsGateway(string listenHost, int listenPort, string host, int port)
@@ -105,11 +106,16 @@ internal sealed class SelfAddressValidation(IOptions<GatewayServerOptions> serve
                 {
                     (failures ??= []).Add(
                         $"{service.Name}.Instances[{i}]: '{instance.Host}:{instance.Port}' is the gateway's own address "
-                        + $"({GatewayServerOptions.HostKey}={listen.Host}, {GatewayServerOptions.PortKey}={listen.Port}): every request would come back to it");
+                        + $"({GatewayServerOptions.HostKey}={listen.Host}, {PortSetting(listen, instance.Port)}): every request would come back to it");
                 }
             }
         }
 
         return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static string PortSetting(GatewayServerOptions listen, int port) =>
+        port == listen.H2cPort
+            ? $"{GatewayServerOptions.H2cPortKey}={listen.H2cPort}"
+            : $"{GatewayServerOptions.PortKey}={listen.Port}";
 }

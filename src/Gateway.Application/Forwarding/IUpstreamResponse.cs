@@ -14,6 +14,12 @@ public interface IUpstreamResponse : IAsyncDisposable
     /// <remarks>A callback with a state rather than an enumerable: a static lambda allocates nothing per response.</remarks>
     void CopyHeaders<TTarget>(TTarget target, Action<TTarget, string, StringValues> add);
 
+    /// <summary>
+    /// Hands each trailer (such as gRPC's <c>grpc-status</c>) to <paramref name="add"/>; only known once
+    /// <see cref="Body"/> has been read to its end.
+    /// </summary>
+    void CopyTrailers<TTarget>(TTarget target, Action<TTarget, string, StringValues> add);
+
     /// <summary>The body as it arrives from the instance.</summary>
     Stream Body { get; }
 

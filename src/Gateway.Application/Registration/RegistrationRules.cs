@@ -34,9 +34,9 @@ public static class RegistrationRules
             return ("weight", $"{registration.Weight} is outside 1-10000");
         }
 
-        if (registration.Scheme is not ("http" or "https"))
+        if (!Instance.IsScheme(registration.Scheme))
         {
-            return ("scheme", $"'{registration.Scheme}' is neither http nor https");
+            return ("scheme", $"'{registration.Scheme}' is not http, https or h2c");
         }
 
         if (registration.TtlSeconds is < 1 or > MaxTtlSeconds)

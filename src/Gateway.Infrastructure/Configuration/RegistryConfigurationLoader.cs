@@ -193,9 +193,9 @@ internal static class RegistryConfigurationLoader
                     break;
                 case "scheme":
                     scheme = field.Value?.Trim().ToLowerInvariant() ?? "";
-                    if (scheme is not ("http" or "https"))
+                    if (!Instance.IsScheme(scheme))
                     {
-                        settings.Fail(fieldPath, field.Value, "is not a scheme: expected http or https");
+                        settings.Fail(fieldPath, field.Value, "is not a scheme: expected http, https or h2c");
                     }
 
                     break;

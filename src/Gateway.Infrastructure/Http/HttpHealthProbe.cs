@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using Gateway.Application.Health;
 using Gateway.Domain;
@@ -42,6 +43,12 @@ internal sealed class HttpHealthProbe : IHealthProbe, IDisposable
             // One token for both ends of a probe, so that the send needs no linked source: shutdown cancels it too.
             using var shutdown = cancellationToken.UnsafeRegister(Cancel, deadline);
             using var request = new HttpRequestMessage(HttpMethod.Get, HealthUriOf(service, instance));
+            if (instance.IsH2c)
+            {
+                // An h2c instance may not speak HTTP/1.1 at all; probed with it, it would be taken out of rotation.
+                request.Version = HttpVersion.Version20;
+                request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            }
 
             // Headers are enough to judge; the body is not read, so a large or endless one cannot hold the probe.
             using var response = await _invoker.SendAsync(request, deadline.Token);

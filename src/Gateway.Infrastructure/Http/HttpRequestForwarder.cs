@@ -127,10 +127,12 @@ internal sealed class HttpRequestForwarder(
         // Concatenated rather than combined: Uri(base, relative) would let a path such as "//evil.example/" pick
         // another host, and canonicalization would decode or drop what the client wrote.
         var target = new Uri(string.Concat(instance.Origin, command.PathAndQuery), in RawPathAndQuery);
+        // As YARP does: HTTP/2 where TLS negotiates it (ALPN), HTTP/1.1 in cleartext, and HTTP/2 only to an h2c
+        // instance, which would not understand an HTTP/1.1 request.
         var message = new HttpRequestMessage(HttpMethod.Parse(command.Method), target)
         {
             Version = HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            VersionPolicy = instance.IsH2c ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
         };
 
         // The client's handlers read these: the policy selector picks the instance's breaker, the innermost handler

@@ -16,7 +16,6 @@ internal sealed class HttpUpstreamResponse(
 
     public int StatusCode => (int)response.StatusCode;
 
-
     // With ResponseHeadersRead the content is not buffered: this is the connection's stream.
     public Stream Body => _body ??= response.Content.ReadAsStream();
 
@@ -49,6 +48,14 @@ internal sealed class HttpUpstreamResponse(
         foreach (var header in response.Content.Headers.NonValidated)
         {
             add(target, header.Key, ToStringValues(header.Value));
+        }
+    }
+
+    public void CopyTrailers<TTarget>(TTarget target, Action<TTarget, string, StringValues> add)
+    {
+        foreach (var trailer in response.TrailingHeaders.NonValidated)
+        {
+            add(target, trailer.Key, ToStringValues(trailer.Value));
         }
     }
 

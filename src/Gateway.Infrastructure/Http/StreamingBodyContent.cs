@@ -28,7 +28,9 @@ internal sealed class StreamingBodyContent(Stream source, long? length, Upstream
     {
         Started = true;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var unflushed = false;
+        // The request's headers are unflushed too: over HTTP/2 the handler holds them back for the body's first
+        // bytes, and an instance that answers before reading any (a gRPC server stream) would wait forever.
+        var unflushed = true;
         var reading = false;
         try
         {

@@ -10,7 +10,7 @@ namespace Gateway.IntegrationTests.Configuration;
 /// The contract's "Starting it" section, against the built gateway run as a child process the way an operator runs
 /// it: a bad value stops start-up with a non-zero exit code and one line on standard error naming the key and value.
 /// </summary>
-public sealed class StartupValidationTests : IDisposable
+public sealed partial class StartupValidationTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,8 @@
 using Gateway.Api.Hosting;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -35,6 +38,20 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         {
             StartServer();
             return ClientOptions.BaseAddress;
+        }
+    }
+
+    /// <summary>
+    /// Every address the gateway listens on, in the order its listeners were bound: its port first, then the h2c
+    /// port when GATEWAY_H2C_PORT is set.
+    /// </summary>
+    public IReadOnlyList<Uri> Addresses
+    {
+        get
+        {
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            return [.. addresses.Select(address => new Uri(address))];
         }
     }
 
@@ -105,6 +122,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             {
                 server.Host = "127.0.0.1";
                 server.Port = 0;
+                if (server.H2cPort is not null)
+                {
+                    server.H2cPort = 0;
+                }
             });
             foreach (var configure in _services)
             {

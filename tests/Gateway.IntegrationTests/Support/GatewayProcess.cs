@@ -15,6 +15,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         "GATEWAY_HOST", "GATEWAY_PORT", "REQUEST_TIMEOUT", "HEALTH_CHECK_INTERVAL", "LOG_LEVEL", "GATEWAY_REGISTRY_FILE",
         "LOG_FORMAT", "CORS_ORIGINS", "MAX_REQUEST_BODY_SIZE", "GATEWAY_ADMIN_KEY", "REGISTRY_STORE", "ETCD_ENDPOINTS",
         "ETCD_PREFIX", "GATEWAY_MAX_CONNECTIONS", "GATEWAY_ADMIN_ALLOWED_NETWORKS", "URLS", "HTTP_PORTS", "HTTPS_PORTS",
+        "GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "GATEWAY_H2C_PORT",
     ];
 
     /// <summary>ASP.NET Core also reads environment variables under these prefixes, with the prefix removed.</summary>

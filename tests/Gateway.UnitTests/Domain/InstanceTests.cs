@@ -121,13 +121,23 @@ public sealed class InstanceTests
     [InlineData("ws")]
     [InlineData("")]
     [InlineData("http://")]
-    public void Constructor_SchemeOtherThanHttpOrHttps_ThrowsNamingTheScheme(string scheme)
+    public void Constructor_UnknownScheme_ThrowsNamingTheScheme(string scheme)
     {
         var create = () => new Instance("localhost", 8001, scheme: scheme);
 
         var exception = create.ShouldThrow<ArgumentException>();
         exception.ParamName.ShouldBe("scheme");
-        exception.Message.ShouldContain($"Scheme '{scheme}' is neither http nor https");
+        exception.Message.ShouldContain($"Scheme '{scheme}' is not http, https or h2c");
+    }
+
+    [Fact]
+    public void Constructor_H2c_KeepsTheSchemeAndAddressesTheInstanceOverHttp()
+    {
+        var instance = new Instance("localhost", 8001, scheme: "H2C");
+
+        instance.Scheme.ShouldBe("h2c");
+        instance.IsH2c.ShouldBeTrue();
+        instance.Origin.ShouldBe("http://localhost:8001");
     }
 
     [Fact]
