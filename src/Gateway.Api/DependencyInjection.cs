@@ -49,6 +49,7 @@ public static class DependencyInjection
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 
+        services.AddHostedService<StartupSummary>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());
         services.AddOptions<KestrelServerOptions>()
