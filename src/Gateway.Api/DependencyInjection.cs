@@ -46,6 +46,8 @@ public static class DependencyInjection
 
         services.AddHostedService<HealthCheckWorker>();
         services.AddHostedService<RegistryStoreWorker>();
+        services.AddSingleton<ConfigurationState>();
+        services.AddHostedService<ConfigurationReloadWorker>();
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 

@@ -10,7 +10,7 @@ namespace Gateway.Api.Controllers;
 
 /// <summary>The gateway's own endpoints; their literal routes win over the catch-all.</summary>
 [ApiController]
-public sealed class StatusController(ServiceRegistry registry, IRegistrationStore store) : ControllerBase
+public sealed class StatusController(ServiceRegistry registry, IRegistrationStore store, ConfigurationState configuration) : ControllerBase
 {
     private static readonly DateTimeOffset StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
@@ -51,7 +51,7 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
     [HttpGet("/services")]
     [HttpHead("/services")]
     public Task Services() =>
-        ServicesWriter.WriteAsync(Response, registry, store.State, WantsIndented(Request), HttpContext.RequestAborted);
+        ServicesWriter.WriteAsync(Response, registry, store.State, configuration.Current, WantsIndented(Request), HttpContext.RequestAborted);
 
     /// <summary><c>?pretty</c>, or a client that prefers text (curl with <c>-H 'Accept: text/plain'</c>) to JSON.</summary>
     private static bool WantsIndented(HttpRequest request) =>

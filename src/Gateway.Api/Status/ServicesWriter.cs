@@ -19,7 +19,12 @@ internal static class ServicesWriter
 
     /// <param name="indented">For a person reading it in a terminal rather than a program: one field per line.</param>
     public static async Task WriteAsync(
-        HttpResponse response, ServiceRegistry registry, StoreState storeState, bool indented, CancellationToken cancellationToken)
+        HttpResponse response,
+        ServiceRegistry registry,
+        StoreState storeState,
+        ConfigurationStatus configuration,
+        bool indented,
+        CancellationToken cancellationToken)
     {
         var services = new List<Service>(registry.Count);
         services.AddRange(registry.Services);
@@ -44,6 +49,8 @@ internal static class ServicesWriter
         writer.WriteEndArray();
         writer.WritePropertyName("registryStore");
         JsonSerializer.Serialize(writer, storeState, StatusJsonContext.Default.StoreState);
+        writer.WritePropertyName("config");
+        JsonSerializer.Serialize(writer, configuration, StatusJsonContext.Default.ConfigurationStatus);
         writer.WriteEndObject();
         writer.Flush();
         await body.FlushAsync(cancellationToken);

@@ -19,12 +19,14 @@ public sealed partial class RegistryComposer(ServiceRegistry registry, StaticSer
 {
     private readonly Lock _applyLock = new();
     private bool _appliedWhole;
+    private RegistrySnapshot _latest = RegistrySnapshot.Empty;
 
     public void Apply(RegistrySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_applyLock)
         {
+            _latest = snapshot;
             // A change is relative to the snapshot before it, so it is applied alone only on top of a whole one.
             if (snapshot.Changed is { } changed && _appliedWhole)
             {
@@ -43,16 +45,30 @@ public sealed partial class RegistryComposer(ServiceRegistry registry, StaticSer
                 return;
             }
 
-            var names = new HashSet<string>(statics.Definitions.Select(definition => definition.Name), ServiceName.Comparer);
-            names.UnionWith(snapshot.Services.Keys);
-            registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
-            foreach (var service in registry.Services)
-            {
-                MarkDraining(snapshot, service);
-            }
-
-            _appliedWhole = true;
+            ApplyWhole(snapshot);
         }
+    }
+
+    /// <summary>After the configured services changed: the registry again, from them and the store's latest snapshot.</summary>
+    public void Recompose()
+    {
+        lock (_applyLock)
+        {
+            ApplyWhole(_latest);
+        }
+    }
+
+    private void ApplyWhole(RegistrySnapshot snapshot)
+    {
+        var names = new HashSet<string>(statics.Definitions.Select(definition => definition.Name), ServiceName.Comparer);
+        names.UnionWith(snapshot.Services.Keys);
+        registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
+        foreach (var service in registry.Services)
+        {
+            MarkDraining(snapshot, service);
+        }
+
+        _appliedWhole = true;
     }
 
     /// <summary>A service as the configuration and the snapshot make it; null when neither has it.</summary>
