@@ -48,6 +48,7 @@ public static class DependencyInjection
         services.AddHostedService<RegistryStoreWorker>();
         services.AddSingleton<ConfigurationState>();
         services.AddHostedService<ConfigurationReloadWorker>();
+        services.AddHostedService<DrainWorker>();
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 

@@ -1,3 +1,4 @@
+using Gateway.Application.Behaviors;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Registration;
@@ -27,11 +28,36 @@ public static class DependencyInjection
 
         services.AddSingleton<RegistryComposer>();
         services.AddSingleton<DrainCoordinator>();
-        services.AddSingleton<IRequestHandler<RegisterInstanceCommand, AdminResult>, RegisterInstanceCommandHandler>();
-        services.AddSingleton<IRequestHandler<RenewInstanceCommand, AdminResult>, RenewInstanceCommandHandler>();
-        services.AddSingleton<IRequestHandler<RemoveInstanceCommand, AdminResult>, RemoveInstanceCommandHandler>();
-        services.AddSingleton<IRequestHandler<DrainInstanceCommand, AdminResult>, DrainInstanceCommandHandler>();
-        services.AddSingleton<IRequestHandler<ConfigureServiceCommand, AdminResult>, ConfigureServiceCommandHandler>();
+        AddAdminCommand<RegisterInstanceCommand, InstanceRegistration, RegisterInstanceCommandHandler, RegisterInstanceCommandValidator>(services);
+        AddAdminCommand<RenewInstanceCommand, Unit, RenewInstanceCommandHandler>(services);
+        AddAdminCommand<RemoveInstanceCommand, Unit, RemoveInstanceCommandHandler>(services);
+        AddAdminCommand<DrainInstanceCommand, DrainingInstance, DrainInstanceCommandHandler>(services);
+        AddAdminCommand<ConfigureServiceCommand, ServiceConfiguration, ConfigureServiceCommandHandler, ConfigureServiceCommandValidator>(services);
         return services;
+    }
+
+    /// <summary>
+    /// Registers an admin command's handler and, for its closed type only, the behaviours around it, outermost
+    /// first. Open generic behaviours would wrap the forward command too: MediatR would build the chain, and the
+    /// container the behaviours, on every proxied request.
+    /// </summary>
+    private static void AddAdminCommand<TCommand, TValue, THandler>(IServiceCollection services)
+        where TCommand : IAdminCommand<TValue>
+        where THandler : class, IRequestHandler<TCommand, AdminResult<TValue>>
+    {
+        services.AddSingleton<IRequestHandler<TCommand, AdminResult<TValue>>, THandler>();
+        services.AddSingleton<IPipelineBehavior<TCommand, AdminResult<TValue>>, AdminCommandLoggingBehavior<TCommand, TValue>>();
+        services.AddSingleton<IPipelineBehavior<TCommand, AdminResult<TValue>>, StoreOutageBehavior<TCommand, TValue>>();
+    }
+
+    /// <summary>The same, with the command's input checked last before the handler.</summary>
+    private static void AddAdminCommand<TCommand, TValue, THandler, TValidator>(IServiceCollection services)
+        where TCommand : IAdminCommand<TValue>
+        where THandler : class, IRequestHandler<TCommand, AdminResult<TValue>>
+        where TValidator : class, IAdminCommandValidator<TCommand>
+    {
+        AddAdminCommand<TCommand, TValue, THandler>(services);
+        services.AddSingleton<IAdminCommandValidator<TCommand>, TValidator>();
+        services.AddSingleton<IPipelineBehavior<TCommand, AdminResult<TValue>>, AdminCommandValidationBehavior<TCommand, TValue>>();
     }
 }

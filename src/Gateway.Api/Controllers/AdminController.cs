@@ -39,54 +39,51 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         var registration = new InstanceRegistration(
             name, body.Host, body.Port.Value, body.Weight ?? 1, body.Scheme?.ToLowerInvariant() ?? "http", body.TtlSeconds);
         var result = await mediator.Send(new RegisterInstanceCommand(registration), HttpContext.RequestAborted);
-        return result.Value is InstanceRegistration registered
-            ? Answer(result, new
-            {
-                id = registered.Id,
-                service = registered.Service,
-                registered.Host,
-                registered.Port,
-                registered.Weight,
-                registered.Scheme,
-                registered.TtlSeconds,
-            })
-            : Answer(result);
+        return Answer(result, static registered => new RegisteredInstance(
+            registered.Id, registered.Service, registered.Host, registered.Port, registered.Weight, registered.Scheme, registered.TtlSeconds));
     }
 
     [HttpPut("instances/{id}/heartbeat")]
     public async Task<IActionResult> Heartbeat([FromRoute] string name, [FromRoute] string id) =>
-        Answer(await mediator.Send(new RenewInstanceCommand(name, id), HttpContext.RequestAborted), new { id, renewed = true });
+        Answer(await mediator.Send(new RenewInstanceCommand(name, id), HttpContext.RequestAborted), _ => new RenewedInstance(id, true));
 
     [HttpDelete("instances/{id}")]
     public async Task<IActionResult> Remove([FromRoute] string name, [FromRoute] string id) =>
-        Answer(await mediator.Send(new RemoveInstanceCommand(name, id), HttpContext.RequestAborted));
+        Answer(await mediator.Send(new RemoveInstanceCommand(name, id), HttpContext.RequestAborted), static _ => null);
 
     [HttpPost("instances/{id}/drain")]
     public async Task<IActionResult> Drain([FromRoute] string name, [FromRoute] string id) =>
-        Answer(await mediator.Send(new DrainInstanceCommand(name, id), HttpContext.RequestAborted));
+        Answer(
+            await mediator.Send(new DrainInstanceCommand(name, id), HttpContext.RequestAborted),
+            static draining => new DrainedInstance(draining.Service, draining.InstanceId, true));
 
     [HttpPut("")]
     public async Task<IActionResult> Configure([FromRoute] string name)
     {
         var (body, problem) = await ReadBodyAsync<ServiceBody>();
-        return problem ?? Answer(await mediator.Send(
-            new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath)), HttpContext.RequestAborted));
+        return problem ?? Answer(
+            await mediator.Send(
+                new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath)), HttpContext.RequestAborted),
+            static configured => new ConfiguredService(configured.Name, configured.LoadBalancer, configured.HealthCheckPath));
     }
 
-    /// <summary>The one mapping from an admin outcome to HTTP.</summary>
-    private ObjectResult Answer(AdminResult result, object? value = null) => result.Outcome switch
+    /// <summary>The one mapping from an admin outcome to HTTP; <paramref name="shape"/> gives a success its body.</summary>
+    private ObjectResult Answer<TValue>(AdminResult<TValue> result, Func<TValue, object?> shape) => result.Outcome switch
     {
-        AdminOutcome.Ok => Ok(value ?? result.Value),
-        AdminOutcome.Created => StatusCode(StatusCodes.Status201Created, value ?? result.Value),
-        AdminOutcome.Accepted => StatusCode(StatusCodes.Status202Accepted, value ?? result.Value),
+        AdminOutcome.Ok => Ok(Body(result, shape)),
+        AdminOutcome.Created => StatusCode(StatusCodes.Status201Created, Body(result, shape)),
+        AdminOutcome.Accepted => StatusCode(StatusCodes.Status202Accepted, Body(result, shape)),
         AdminOutcome.Removed => StatusCode(StatusCodes.Status204NoContent, null),
-        AdminOutcome.NotFound => GatewayProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Message!),
-        AdminOutcome.Conflict => GatewayProblems.Create(StatusCodes.Status409Conflict, "Conflict", result.Message!),
-        AdminOutcome.Invalid => Invalid(result.Field!, result.Message!),
+        AdminOutcome.NotFound => GatewayProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Message ?? "Not found."),
+        AdminOutcome.Conflict => GatewayProblems.Create(StatusCodes.Status409Conflict, "Conflict", result.Message ?? "Conflict."),
+        AdminOutcome.Invalid => Invalid(result.Field ?? "body", result.Message ?? "is invalid"),
         AdminOutcome.StoreUnavailable => GatewayProblems.Create(
-            StatusCodes.Status503ServiceUnavailable, "Registry store unavailable", result.Message!),
+            StatusCodes.Status503ServiceUnavailable, "Registry store unavailable", result.Message ?? "The registry store cannot be reached."),
         _ => throw new InvalidOperationException($"Unexpected admin outcome {result.Outcome}."),
     };
+
+    private static object? Body<TValue>(AdminResult<TValue> result, Func<TValue, object?> shape) =>
+        result.Value is { } value ? shape(value) : null;
 
     private static ObjectResult Invalid(string field, string message)
     {
@@ -147,4 +144,13 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
     private sealed record InstanceBody(string? Host, int? Port, int? Weight, string? Scheme, int? TtlSeconds);
 
     private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath);
+
+    // What the admin API answers: the wire shape lives here, apart from what the commands produce.
+    private sealed record RegisteredInstance(string Id, string Service, string Host, int Port, int Weight, string Scheme, int? TtlSeconds);
+
+    private sealed record RenewedInstance(string Id, bool Renewed);
+
+    private sealed record DrainedInstance(string Service, string Id, bool Draining);
+
+    private sealed record ConfiguredService(string Name, string LoadBalancer, string HealthCheckPath);
 }

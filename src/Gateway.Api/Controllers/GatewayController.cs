@@ -60,7 +60,7 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);
-        if (result.Status == ForwardStatus.Forwarded)
+        if (result.IsForwarded)
         {
             return new ForwardedResponseResult(result);
         }

@@ -18,7 +18,12 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
         var http = context.HttpContext;
         await using (result)
         {
-            var upstream = result.Response!;
+            if (!result.IsForwarded)
+            {
+                throw new InvalidOperationException($"A {result.Status} result has no response to write.");
+            }
+
+            var upstream = result.Response;
             var response = http.Response;
             response.StatusCode = upstream.StatusCode;
             var headers = response.Headers;
@@ -27,7 +32,7 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
             upstream.CopyHeaders(headers, static (target, name, values) => target[name] = values);
 
             headers[ServiceHeader] = result.Service;
-            headers[InstanceHeader] = result.Instance!.Id;
+            headers[InstanceHeader] = result.Instance.Id;
             headers[ResponseTimeHeader] = FormatElapsed(result.UpstreamElapsed);
             if (traceId.Count > 0)
             {

@@ -51,9 +51,9 @@ public sealed partial class ForwardRequestCommandHandler(
             }
 
             Record(request, service, instance, upstream);
-            if (upstream.Outcome == UpstreamOutcome.Responded)
+            if (upstream.HasResponse)
             {
-                return ForwardResult.Forwarded(service, instance, upstream.Response!, upstream.Elapsed, attempt, _passiveHealth);
+                return ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed, attempt, _passiveHealth);
             }
 
             Instance? next = null;
@@ -96,9 +96,9 @@ public sealed partial class ForwardRequestCommandHandler(
     private void Record(ForwardRequestCommand request, Service service, Instance instance, UpstreamResult upstream)
     {
         var elapsedMs = upstream.Elapsed.TotalMilliseconds;
-        if (upstream.Outcome == UpstreamOutcome.Responded)
+        if (upstream.HasResponse)
         {
-            var statusCode = upstream.Response!.StatusCode;
+            var statusCode = upstream.Response.StatusCode;
             metrics.RequestForwarded(service, instance, request.Method, statusCode, upstream.Elapsed);
             if (logger.IsEnabled(LogLevel.Information))
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Gateway.Domain;
 
 namespace Gateway.Application.Forwarding;
@@ -32,6 +33,10 @@ public sealed class ForwardResult : IAsyncDisposable
     }
 
     public ForwardStatus Status { get; }
+
+    /// <summary>Whether the instance answered: then the result has its <see cref="Response"/> and <see cref="Instance"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Response), nameof(Instance))]
+    public bool IsForwarded => Status == ForwardStatus.Forwarded;
 
     /// <summary>The service's registered name, or the requested one when it is unknown.</summary>
     public string Service { get; }

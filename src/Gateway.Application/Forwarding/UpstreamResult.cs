@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Gateway.Application.Forwarding;
 
 /// <summary>What <see cref="IRequestForwarder"/> reports: a response, or why there is none.</summary>
@@ -13,6 +15,10 @@ public sealed record UpstreamResult
     }
 
     public UpstreamOutcome Outcome { get; }
+
+    /// <summary>Whether there is a <see cref="Response"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Response))]
+    public bool HasResponse => Outcome == UpstreamOutcome.Responded;
 
     /// <summary>The response, when <see cref="Outcome"/> is <see cref="UpstreamOutcome.Responded"/>.</summary>
     public IUpstreamResponse? Response { get; }

@@ -1,6 +1,4 @@
-using MediatR;
-
 namespace Gateway.Application.Registration;
 
 /// <summary>Sets the load balancer and health-check path of a dynamic service.</summary>
-public sealed record ConfigureServiceCommand(string Service, ServiceSettings Settings) : IRequest<AdminResult>;
+public sealed record ConfigureServiceCommand(string Service, ServiceSettings Settings) : IAdminCommand<ServiceConfiguration>;

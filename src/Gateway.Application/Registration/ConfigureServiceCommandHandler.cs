@@ -5,15 +5,10 @@ using MediatR;
 namespace Gateway.Application.Registration;
 
 public sealed class ConfigureServiceCommandHandler(IRegistrationStore store, ServiceRegistry registry, StaticServices statics)
-    : IRequestHandler<ConfigureServiceCommand, AdminResult>
+    : IRequestHandler<ConfigureServiceCommand, AdminResult<ServiceConfiguration>>
 {
-    public async Task<AdminResult> Handle(ConfigureServiceCommand request, CancellationToken cancellationToken)
+    public async Task<AdminResult<ServiceConfiguration>> Handle(ConfigureServiceCommand request, CancellationToken cancellationToken)
     {
-        if (RegistrationRules.Check(request.Settings) is { } problem)
-        {
-            return AdminResult.Invalid(problem.Field, problem.Message);
-        }
-
         if (!registry.TryGetService(request.Service, out var service))
         {
             return AdminResult.NotFound($"No service is registered as '{request.Service}'.");
@@ -27,20 +22,11 @@ public sealed class ConfigureServiceCommandHandler(IRegistrationStore store, Ser
         var settings = new ServiceSettings(
             request.Settings.LoadBalancer is { } name ? LoadBalancerNames.Parse(name) : null,
             request.Settings.HealthCheckPath);
-        try
-        {
-            await store.ConfigureServiceAsync(service.Name, settings, cancellationToken);
-        }
-        catch (RegistrationStoreUnavailableException error)
-        {
-            return new AdminResult(AdminOutcome.StoreUnavailable, error.Message);
-        }
+        await store.ConfigureServiceAsync(service.Name, settings, cancellationToken);
 
-        return new AdminResult(AdminOutcome.Ok, Value: new
-        {
-            name = service.Name,
-            loadBalancer = settings.LoadBalancer ?? service.LoadBalancer.Name,
-            healthCheckPath = settings.HealthCheckPath ?? service.HealthCheckPath,
-        });
+        return new(AdminOutcome.Ok, new ServiceConfiguration(
+            service.Name,
+            settings.LoadBalancer ?? service.LoadBalancer.Name,
+            settings.HealthCheckPath ?? service.HealthCheckPath));
     }
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,9 @@ namespace Gateway.Application.Registration;
 /// <remarks>
 /// A drained instance gets no new requests; once its requests in flight reach zero, or the drain timeout passes, a
 /// registered instance is removed from the store. A configured one cannot be removed and simply stays out of
-/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock.
+/// rotation until the gateway restarts. The wait polls the in-flight count on the injected clock. The drains run in
+/// <see cref="RunAsync"/>, which the host runs as a background service: stopping the host cancels the drains in
+/// progress and waits for them to end, so none touches the store after shutdown.
 /// </remarks>
 public sealed partial class DrainCoordinator(
     IRegistrationStore store,
@@ -19,20 +22,76 @@ public sealed partial class DrainCoordinator(
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The drains in progress, for tests and shutdown to wait on.</summary>
+    private readonly Channel<Drain> _pending = Channel.CreateUnbounded<Drain>(new() { SingleReader = true });
+
+    /// <summary>Hands a drain to <see cref="RunAsync"/>; the task ends with the drain, canceled if shutdown cut it short.</summary>
     public Task Track(string service, Instance instance)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        return Task.Run(() => DrainAsync(service, instance));
+        var drain = new Drain(service, instance);
+        if (!_pending.Writer.TryWrite(drain))
+        {
+            drain.Ended.TrySetCanceled();
+        }
+
+        return drain.Ended.Task;
     }
 
-    private async Task DrainAsync(string service, Instance instance)
+    /// <summary>Runs every drain handed over, side by side, until cancelled; then waits for those still running.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var drain in _pending.Reader.ReadAllAsync(cancellationToken))
+            {
+                running.RemoveAll(static task => task.IsCompleted);
+                running.Add(RunOneAsync(drain, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: what is running sees the same token and ends below.
+        }
+        finally
+        {
+            _pending.Writer.TryComplete();
+            while (_pending.Reader.TryRead(out var left))
+            {
+                left.Ended.TrySetCanceled(cancellationToken);
+            }
+
+            await Task.WhenAll(running);
+        }
+    }
+
+    private async Task RunOneAsync(Drain drain, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DrainAsync(drain.Service, drain.Instance, cancellationToken);
+            drain.Ended.TrySetResult();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            LogStopped(logger, drain.Service, drain.Instance.Id, drain.Instance.ActiveRequests);
+            drain.Ended.TrySetCanceled(cancellationToken);
+        }
+        catch (Exception error)
+        {
+            // A bug in one drain must not end the worker, and with it every other drain.
+            LogFailed(logger, drain.Service, drain.Instance.Id, error);
+            drain.Ended.TrySetException(error);
+        }
+    }
+
+    private async Task DrainAsync(string service, Instance instance, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         var timeout = options.Value.DrainTimeout;
         while (instance.ActiveRequests > 0 && timeProvider.GetElapsedTime(started) < timeout)
         {
-            await Task.Delay(PollInterval, timeProvider);
+            await Task.Delay(PollInterval, timeProvider, cancellationToken);
         }
 
         if (!IsStillDraining(service, instance))
@@ -49,7 +108,7 @@ public sealed partial class DrainCoordinator(
 
         try
         {
-            await store.RemoveAsync(service, instance.Id, CancellationToken.None);
+            await store.RemoveAsync(service, instance.Id, cancellationToken);
             LogRemoved(logger, service, instance.Id, instance.ActiveRequests);
         }
         catch (RegistrationStoreUnavailableException error)
@@ -72,6 +131,17 @@ public sealed partial class DrainCoordinator(
         instance.IsDraining
         && registry.TryGetService(service, out var current)
         && ReferenceEquals(current.FindInstance(instance.Id), instance);
+
+    private sealed record Drain(string Service, Instance Instance)
+    {
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Service} {InstanceId} drain failed; the instance stays out of rotation")]
+    private static partial void LogFailed(ILogger logger, string service, string instanceId, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} drain stopped by shutdown ({InFlight} requests still in flight)")]
+    private static partial void LogStopped(ILogger logger, string service, string instanceId, int inFlight);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} is no longer being drained (registered again or removed); it is left as it is")]
     private static partial void LogCalledOff(ILogger logger, string service, string instanceId);

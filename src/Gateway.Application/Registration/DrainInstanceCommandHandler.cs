@@ -4,9 +4,9 @@ using MediatR;
 namespace Gateway.Application.Registration;
 
 public sealed class DrainInstanceCommandHandler(IRegistrationStore store, ServiceRegistry registry, DrainCoordinator drains)
-    : IRequestHandler<DrainInstanceCommand, AdminResult>
+    : IRequestHandler<DrainInstanceCommand, AdminResult<DrainingInstance>>
 {
-    public async Task<AdminResult> Handle(DrainInstanceCommand request, CancellationToken cancellationToken)
+    public async Task<AdminResult<DrainingInstance>> Handle(DrainInstanceCommand request, CancellationToken cancellationToken)
     {
         if (!registry.TryGetService(request.Service, out var service) || service.FindInstance(request.InstanceId) is not { } instance)
         {
@@ -15,17 +15,10 @@ public sealed class DrainInstanceCommandHandler(IRegistrationStore store, Servic
 
         // This replica stops at once, without waiting for the store to echo the mark back; the mark stops the others.
         instance.SetDraining(true);
-        try
-        {
-            await store.MarkDrainingAsync(service.Name, instance.Id, cancellationToken);
-        }
-        catch (RegistrationStoreUnavailableException error)
-        {
-            return new AdminResult(AdminOutcome.StoreUnavailable, error.Message);
-        }
+        await store.MarkDrainingAsync(service.Name, instance.Id, cancellationToken);
 
-        // The answer is 202: the drain goes on in the background, past this request.
+        // The answer is 202: the drain goes on in the drain worker, past this request; the task is for tests to wait on.
         _ = drains.Track(service.Name, instance);
-        return new AdminResult(AdminOutcome.Accepted, Value: new { service = service.Name, id = instance.Id, draining = true });
+        return new(AdminOutcome.Accepted, new DrainingInstance(service.Name, instance.Id));
     }
 }

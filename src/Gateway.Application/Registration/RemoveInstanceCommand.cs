@@ -3,4 +3,4 @@ using MediatR;
 namespace Gateway.Application.Registration;
 
 /// <summary>Removes a registered instance at once.</summary>
-public sealed record RemoveInstanceCommand(string Service, string InstanceId) : IRequest<AdminResult>;
+public sealed record RemoveInstanceCommand(string Service, string InstanceId) : IAdminCommand<Unit>;

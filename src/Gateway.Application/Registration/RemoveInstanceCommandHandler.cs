@@ -4,9 +4,9 @@ using MediatR;
 namespace Gateway.Application.Registration;
 
 public sealed class RemoveInstanceCommandHandler(IRegistrationStore store, ServiceRegistry registry)
-    : IRequestHandler<RemoveInstanceCommand, AdminResult>
+    : IRequestHandler<RemoveInstanceCommand, AdminResult<Unit>>
 {
-    public async Task<AdminResult> Handle(RemoveInstanceCommand request, CancellationToken cancellationToken)
+    public async Task<AdminResult<Unit>> Handle(RemoveInstanceCommand request, CancellationToken cancellationToken)
     {
         if (!registry.TryGetService(request.Service, out var service) || service.FindInstance(request.InstanceId) is not { } instance)
         {
@@ -18,15 +18,8 @@ public sealed class RemoveInstanceCommandHandler(IRegistrationStore store, Servi
             return AdminResult.Conflict($"{instance.Id} is configured in {service.Name}: it can be drained, not removed.");
         }
 
-        try
-        {
-            return await store.RemoveAsync(service.Name, instance.Id, cancellationToken)
-                ? new AdminResult(AdminOutcome.Removed)
-                : AdminResult.NotFound($"{instance.Id} is no longer registered in {service.Name}.");
-        }
-        catch (RegistrationStoreUnavailableException error)
-        {
-            return new AdminResult(AdminOutcome.StoreUnavailable, error.Message);
-        }
+        return await store.RemoveAsync(service.Name, instance.Id, cancellationToken)
+            ? new AdminResult<Unit>(AdminOutcome.Removed)
+            : AdminResult.NotFound($"{instance.Id} is no longer registered in {service.Name}.");
     }
 }

@@ -3,4 +3,4 @@ using MediatR;
 namespace Gateway.Application.Registration;
 
 /// <summary>A heartbeat: renews a registered instance's lease.</summary>
-public sealed record RenewInstanceCommand(string Service, string InstanceId) : IRequest<AdminResult>;
+public sealed record RenewInstanceCommand(string Service, string InstanceId) : IAdminCommand<Unit>;

@@ -25,7 +25,7 @@ internal sealed partial class UpstreamPolicies(
     IOptions<ResilienceOptions> resilience,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<UpstreamPolicies> logger)
+    ILogger<UpstreamPolicies> logger) : IDisposable
 {
     private readonly GatewayMetrics _metrics = metrics;
     private readonly ResilienceOptions _resilience = resilience.Value;
@@ -38,6 +38,7 @@ internal sealed partial class UpstreamPolicies(
     private static readonly IAsyncPolicy<HttpResponseMessage> NoBreaker = Policy.NoOpAsync<HttpResponseMessage>();
 
     private readonly ConditionalWeakTable<Instance, Breaker> _breakers = [];
+    private volatile bool _disposed;
 
     public IAsyncPolicy<HttpResponseMessage> For(HttpRequestMessage request)
     {
@@ -57,6 +58,16 @@ internal sealed partial class UpstreamPolicies(
         _ = BreakerOf(target).Policy.ExecuteAndCaptureAsync(() => Task.FromException<HttpResponseMessage>(failure));
     }
 
+    /// <summary>Stops the break timers, so that none fires into a registry the stopped host has left behind.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (var (_, breaker) in _breakers)
+        {
+            breaker.Dispose();
+        }
+    }
+
     // Looked up before it is created: the creating lambda captures the target, a closure per request otherwise.
     private Breaker BreakerOf(UpstreamRequest target) =>
         _breakers.TryGetValue(target.Instance, out var breaker)
@@ -67,7 +78,7 @@ internal sealed partial class UpstreamPolicies(
         request.Options.TryGetValue(TargetKey, out var target) ? target : null;
 
     /// <summary>One instance's breaker, and the timer that puts the instance back in rotation when its break ends.</summary>
-    private sealed class Breaker
+    private sealed class Breaker : IDisposable
     {
         private readonly UpstreamPolicies _owner;
         private readonly string _service;
@@ -91,11 +102,18 @@ internal sealed partial class UpstreamPolicies(
 
         public AsyncCircuitBreakerPolicy<HttpResponseMessage> Policy { get; }
 
+        public void Dispose() => Interlocked.Exchange(ref _breakTimer, null)?.Dispose();
+
         private void OnBreak(DelegateResult<HttpResponseMessage> outcome, TimeSpan duration)
         {
             _instance.SetCircuit(CircuitState.Open);
             _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Open);
             LogOpened(_owner._logger, _service, _instance.Id, duration.TotalSeconds);
+            if (_owner._disposed)
+            {
+                return;
+            }
+
             // The strategies skip an open instance, so no request would ever reach Polly to find the break over:
             // a timer puts the instance back in rotation, and its next request is the trial.
             Interlocked.Exchange(ref _breakTimer, _owner._timeProvider.CreateTimer(
@@ -107,7 +125,7 @@ internal sealed partial class UpstreamPolicies(
 
         private void OnReset()
         {
-            Interlocked.Exchange(ref _breakTimer, null)?.Dispose();
+            Dispose();
             if (_instance.SetCircuit(CircuitState.Closed))
             {
                 _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Closed);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Application.Registration;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Infrastructure.Registry;
 
@@ -9,9 +10,10 @@ namespace Gateway.Infrastructure.Registry;
 /// snapshot shares everything but the changed service with the one before it, and leases wait in a set ordered by
 /// expiry, so the timer finds the next one without looking at the others.
 /// </remarks>
-internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
+internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDisposable
 {
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger<MemoryRegistrationStore> _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.OrdinalIgnoreCase);
     private readonly SortedSet<(DateTimeOffset ExpiresAt, string Key)> _expiries = new(Comparer<(DateTimeOffset ExpiresAt, string Key)>.Create(
@@ -22,9 +24,10 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
     private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
     private ImmutableHashSet<string> _draining = ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase);
 
-    public MemoryRegistrationStore(TimeProvider timeProvider)
+    public MemoryRegistrationStore(TimeProvider timeProvider, ILogger<MemoryRegistrationStore> logger)
     {
         _timeProvider = timeProvider;
+        _logger = logger;
         _expiry = timeProvider.CreateTimer(_ => Expire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -144,6 +147,7 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
                 _draining = _draining.Remove(key);
                 Forget(key, lease);
                 changed.Add(lease.Registration.Service);
+                LogLeaseExpired(_logger, lease.Registration.Service, lease.Registration.Id, lease.Registration.TtlSeconds ?? 0);
             }
 
             ScheduleExpiry();
@@ -204,4 +208,7 @@ internal sealed class MemoryRegistrationStore : IRegistrationStore, IDisposable
         SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed));
 
     private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} removed: no heartbeat within its {TtlSeconds} s lease")]
+    private static partial void LogLeaseExpired(ILogger logger, string service, string instanceId, int ttlSeconds);
 }

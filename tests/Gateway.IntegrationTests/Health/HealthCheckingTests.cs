@@ -53,12 +53,12 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         _aHealthy = false;
         _clock.Advance(Interval);
         await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
-        var whileOut = await AnsweredByAsync(client, 4);
+        var whileOut = await client.AnsweredByAsync("/svc/who", 4);
 
         _aHealthy = true;
         _clock.Advance(Interval);
         await Eventually.TrueAsync(() => ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
-        var afterReturn = await AnsweredByAsync(client, 4);
+        var afterReturn = await client.AnsweredByAsync("/svc/who", 4);
 
         whileOut.ShouldBe(["b", "b", "b", "b"]);
         afterReturn.ShouldContain("a");
@@ -124,7 +124,7 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromSeconds(5));
         await Eventually.TrueAsync(async () => !await ServicesView.IsHealthyAsync(client, "svc", _a.Port), Deadline);
         var a = await ServicesView.InstanceAsync(client, "svc", _a.Port);
-        var answeredBy = await AnsweredByAsync(client, 3);
+        var answeredBy = await client.AnsweredByAsync("/svc/who", 3);
 
         aCheckedBeforeTimeout.ShouldBeFalse();
         a.GetProperty("lastCheck").GetProperty("error").GetString().ShouldBe("no answer within 5 s");
@@ -145,7 +145,7 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         var a = await ServicesView.InstanceAsync(client, "svc", _a.Port);
         a.GetProperty("ejectedBy").GetString().ShouldBe("active");
         a.GetProperty("ejectionCause").GetString().ShouldNotBeNull().ShouldContain("refused");
-        (await AnsweredByAsync(client, 3)).ShouldBe(["b", "b", "b"]);
+        (await client.AnsweredByAsync("/svc/who", 3)).ShouldBe(["b", "b", "b"]);
     }
 
     [Fact]
@@ -211,16 +211,4 @@ public sealed class HealthCheckingTests : IAsyncLifetime
         && lastCheck.ValueKind == JsonValueKind.Object
         && lastCheck.GetProperty("at").GetDateTimeOffset() == at;
 
-    private static async Task<List<string>> AnsweredByAsync(HttpClient client, int requests)
-    {
-        var answeredBy = new List<string>();
-        for (var i = 0; i < requests; i++)
-        {
-            using var response = await client.GetAsync("/svc/who");
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            answeredBy.Add(response.Headers.GetValues("X-Backend").Single());
-        }
-
-        return answeredBy;
-    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Gateway.IntegrationTests.Support;
@@ -136,7 +137,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await RegisterAsync("orders", _a);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var answeredBy = await AnsweredByAsync("/orders/x", 4);
+        var answeredBy = await _client.AnsweredByAsync("/orders/x", 4);
         answeredBy.Order(StringComparer.Ordinal).ShouldBe(["a", "a", "configured", "configured"]);
     }
 
@@ -186,6 +187,41 @@ public sealed class AdminApiTests : IAsyncLifetime
         await ProblemAsync(proxied, HttpStatusCode.NotFound);
         using var heartbeat = await AdminAsync(HttpMethod.Put, $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat");
         await ProblemAsync(heartbeat, HttpStatusCode.NotFound);
+        _logs.Rendered().ShouldContain(line => line.StartsWith($"\"dyn\" \"127.0.0.1:{_a.Port}\" removed: no heartbeat within its 1 s lease", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EveryAdminCall_WritesOneAuditLine_WithTheKeysFingerprintNeverTheKey()
+    {
+        const string wrongKey = "not-the-admin-key-at-all";
+        using (var registered = await RegisterAsync("dyn", _a))
+        {
+            registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Put, $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat"))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", wrongKey);
+            using var refused = await _client.SendAsync(request);
+            refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using (var invalid = await AdminAsync(HttpMethod.Post, "/admin/services/dyn/instances", Json("[1, 2]")))
+        {
+            invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        }
+
+        // Written once each answer is complete, which may be a moment after the client has read it.
+        await Eventually.TrueAsync(() => AuditLines().Count == 3, Deadline, "three audit lines");
+        AuditLines().ShouldBe(
+        [
+            ("POST", "/admin/services/dyn/instances", 201, "127.0.0.1", Fingerprint(Key)),
+            ("PUT", $"/admin/services/dyn/instances/127.0.0.1:{_a.Port}/heartbeat", 401, "127.0.0.1", Fingerprint(wrongKey)),
+            ("POST", "/admin/services/dyn/instances", 400, "127.0.0.1", Fingerprint(Key)),
+        ]);
+        var everything = string.Join("\n", _logs.Rendered());
+        everything.ShouldNotContain(Key);
+        everything.ShouldNotContain(wrongKey);
     }
 
     [Fact]
@@ -214,7 +250,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await AdminAsync(HttpMethod.Delete, $"/admin/services/orders/instances/127.0.0.1:{_a.Port}");
 
         response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await AnsweredByAsync("/orders/x", 3)).ShouldBe(["configured", "configured", "configured"]);
+        (await _client.AnsweredByAsync("/orders/x", 3)).ShouldBe(["configured", "configured", "configured"]);
     }
 
     [Fact]
@@ -224,13 +260,13 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         await ProblemAsync(response, HttpStatusCode.Conflict);
         (await ServicesAsync(_client))["orders"].Instances.ShouldBe([new InstanceSummary(ConfiguredId, 1, Dynamic: false, Draining: false)]);
-        (await AnsweredByAsync("/orders/x", 1)).ShouldBe(["configured"]);
+        (await _client.AnsweredByAsync("/orders/x", 1)).ShouldBe(["configured"]);
     }
 
     [Fact]
     public async Task Drain_InstanceWithARequestInFlight_GetsNoNewRequestsAndLeavesOnceItFinishes()
     {
-        var release = HoldRequestsTo(_a);
+        var release = _a.HoldRequests();
         await RegisteredAsync("pool", _a);
 
         var held = _client.GetAsync("/pool/held");
@@ -240,7 +276,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var drain = await AdminAsync(HttpMethod.Post, $"/admin/services/pool/instances/127.0.0.1:{_a.Port}/drain");
 
         drain.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await AnsweredByAsync("/pool/x", 4)).ShouldBe(["b", "b", "b", "b"]);
+        (await _client.AnsweredByAsync("/pool/x", 4)).ShouldBe(["b", "b", "b", "b"]);
         var whileHeld = (await ServicesAsync(_client))["pool"].Instances;
         whileHeld.ShouldContain(new InstanceSummary($"127.0.0.1:{_a.Port}", 1, Dynamic: true, Draining: true));
         release.SetResult();
@@ -260,7 +296,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     [Fact]
     public async Task Drain_ThenRegisteredAgain_TheDrainIsCalledOffAndTheInstanceStays()
     {
-        var release = HoldRequestsTo(_a);
+        var release = _a.HoldRequests();
         await RegisteredAsync("pool", _a);
 
         var held = _client.GetAsync("/pool/held");
@@ -280,7 +316,7 @@ public sealed class AdminApiTests : IAsyncLifetime
             Deadline,
             "the drain ended");
         (await ServicesAsync(_client))["pool"].Instances.ShouldBe([new InstanceSummary($"127.0.0.1:{_a.Port}", 1, Dynamic: true, Draining: false)]);
-        (await AnsweredByAsync("/pool/x", 1)).ShouldBe(["a"]);
+        (await _client.AnsweredByAsync("/pool/x", 1)).ShouldBe(["a"]);
     }
 
     [Fact]
@@ -291,7 +327,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         using var response = await AdminAsync(HttpMethod.Post, $"/admin/services/orders/instances/{ConfiguredId}/drain");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await AnsweredByAsync("/orders/x", 3)).ShouldBe(["a", "a", "a"]);
+        (await _client.AnsweredByAsync("/orders/x", 3)).ShouldBe(["a", "a", "a"]);
         (await ServicesAsync(_client))["orders"].Instances.ShouldContain(new InstanceSummary(ConfiguredId, 1, Dynamic: false, Draining: true));
     }
 
@@ -556,36 +592,6 @@ public sealed class AdminApiTests : IAsyncLifetime
         return await _client.SendAsync(request);
     }
 
-    /// <summary>Sends <paramref name="count"/> requests and returns which backend answered each, in order.</summary>
-    private async Task<List<string>> AnsweredByAsync(string path, int count)
-    {
-        var answeredBy = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            using var response = await _client.GetAsync(path);
-            response.StatusCode.ShouldBe(HttpStatusCode.OK);
-            answeredBy.Add(response.Headers.GetValues("X-Backend").Single());
-        }
-
-        return answeredBy;
-    }
-
-    /// <summary>Makes the backend hold requests for <c>/held</c> until the returned source is completed.</summary>
-    private static TaskCompletionSource HoldRequestsTo(TestBackend backend)
-    {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        backend.Handler = async context =>
-        {
-            if (context.Request.Path == "/held")
-            {
-                await release.Task.WaitAsync(context.RequestAborted);
-            }
-
-            await TestBackend.DefaultHandler(context);
-        };
-        return release;
-    }
-
     /// <summary>Checks the answer is an RFC 9457 problem with the status, and returns it.</summary>
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
@@ -597,6 +603,17 @@ public sealed class AdminApiTests : IAsyncLifetime
         problem.RootElement.GetProperty("detail").GetString().ShouldNotBeNullOrWhiteSpace();
         return problem.RootElement.Clone();
     }
+
+    /// <summary>The audit lines logged so far, in order, by their properties.</summary>
+    private List<(string Method, string Path, int Status, string ClientAddress, string KeyFingerprint)> AuditLines() =>
+        [.. _logs.Events
+            .Where(e => e.MessageTemplate.Text.StartsWith("Admin {Method}", StringComparison.Ordinal))
+            .Select(e => (Text(e, "Method"), Text(e, "Path"), int.Parse(Text(e, "StatusCode"), CultureInfo.InvariantCulture), Text(e, "ClientAddress"), Text(e, "KeyFingerprint")))];
+
+    private static string Text(Serilog.Events.LogEvent logEvent, string property) =>
+        ((Serilog.Events.ScalarValue)logEvent.Properties[property]).Value?.ToString() ?? "";
+
+    private static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
 
     /// <summary><c>GET /services</c> as comparable values: what each service is and which instances it has.</summary>
     private static async Task<Dictionary<string, ServiceSummary>> ServicesAsync(HttpClient client)

@@ -37,7 +37,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         var failures = new ConcurrentQueue<string>();
         var answeredAfterKill = new ConcurrentDictionary<string, int>();
         var clients = Enumerable.Range(0, 16).Select(_ => gateway.CreateRawClient()).ToList();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var stop = new CancellationTokenSource();
         var load = clients.Select(client => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -67,7 +67,17 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.TrueAsync(() => Volatile.Read(ref sent) > 500, Deadline, "load is flowing");
         await _a.KillAsync();
         Interlocked.Exchange(ref killedAt, Stopwatch.GetTimestamp());
-        await Task.WhenAll(load);
+        // The load goes on until b has carried a good share of it alone, however long a busy machine takes for that.
+        try
+        {
+            await Eventually.TrueAsync(() => answeredAfterKill.GetValueOrDefault("b") > 100, Deadline, "b to answer 100 requests after the kill");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(load);
+        }
+
         var retried = RetriesIn(await clients[0].GetStringAsync("/metrics"));
         clients.ForEach(client => client.Dispose());
 
@@ -76,7 +86,6 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         retried.ShouldBeGreaterThan(0, "requests cut off by the kill went to the other instance");
         failures.ShouldBeEmpty();
         answeredAfterKill.Keys.ShouldBe(["b"]);
-        answeredAfterKill["b"].ShouldBeGreaterThan(100);
     }
 
     [Theory]
@@ -186,14 +195,14 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
             .With("Gateway:HealthChecks:PassiveFailureThreshold", "100");
         using var client = gateway.CreateRawClient();
 
-        var beforeOpen = await AnsweredByAsync(client, 4);
+        var beforeOpen = await client.AnswersAsync("/svc/work", 4);
         var whileOpen = await ServicesView.InstanceAsync(client, "svc", _a.Port);
-        var duringBreak = await AnsweredByAsync(client, 4);
+        var duringBreak = await client.AnswersAsync("/svc/work", 4);
         Volatile.Write(ref failing, false);
         await Eventually.TrueAsync(
             async () => (await ServicesView.InstanceAsync(client, "svc", _a.Port)).GetProperty("circuit").GetString() == "half-open",
             Deadline);
-        var afterBreak = await AnsweredByAsync(client, 4);
+        var afterBreak = await client.AnswersAsync("/svc/work", 4);
         var closed = await ServicesView.InstanceAsync(client, "svc", _a.Port);
 
         beforeOpen.ShouldBe(["500 a", "200 b", "500 a", "200 b"]);
@@ -223,7 +232,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
             .With("Gateway:Resilience:BreakSeconds", "60");
         using var client = gateway.CreateRawClient();
 
-        var answers = await AnsweredByAsync(client, 6);
+        var answers = await client.AnswersAsync("/svc/work", 6);
         var instance = await ServicesView.InstanceAsync(client, "svc", _a.Port);
 
         // Like passive ejection, an open circuit never turns a failing service into 503 for everything.
@@ -245,15 +254,4 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         // The start-up health check would otherwise take the dead instance out before the request is sent.
         .With("Gateway:HealthChecks:UnhealthyThreshold", "1000");
 
-    private static async Task<List<string>> AnsweredByAsync(HttpClient client, int requests)
-    {
-        var answers = new List<string>();
-        for (var i = 0; i < requests; i++)
-        {
-            using var response = await client.GetAsync("/svc/work");
-            answers.Add($"{(int)response.StatusCode} {response.Headers.GetValues("X-Backend").Single()}");
-        }
-
-        return answers;
-    }
 }

@@ -8,7 +8,6 @@ public sealed class LayerDependencyTests
 {
     private static readonly Assembly Domain = typeof(Gateway.Domain.ServiceRegistry).Assembly;
     private static readonly Assembly Application = typeof(Gateway.Application.DependencyInjection).Assembly;
-    private static readonly Assembly Infrastructure = typeof(Gateway.Infrastructure.DependencyInjection).Assembly;
 
     [Fact]
     public void Domain_DependsOnNoOtherLayerAndNoFramework()
@@ -48,14 +47,5 @@ public sealed class LayerDependencyTests
             || name.StartsWith("System.") || name.StartsWith("Microsoft.Extensions."));
         references.ShouldNotContain("System.Net.Http");
         references.ShouldNotContain(name => name.StartsWith("Microsoft.AspNetCore"));
-    }
-
-    [Fact]
-    public void Infrastructure_DoesNotDependOnApi()
-    {
-        var result = Types.InAssembly(Infrastructure).ShouldNot().HaveDependencyOn("Gateway.Api").GetResult();
-
-        result.FailingTypeNames.ShouldBeNull();
-        Infrastructure.GetReferencedAssemblies().ShouldNotContain(a => a.Name == "Gateway.Api");
     }
 }

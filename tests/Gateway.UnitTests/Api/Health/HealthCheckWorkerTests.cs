@@ -5,6 +5,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
@@ -31,9 +32,9 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
     private static readonly DateTimeOffset Start = TestServices.Now;
     private static readonly CheckHealthResult Checked = new(Checked: 3, Healthy: 3, Changed: 0);
 
-    private readonly TickRecordingTimeProvider _time = new(Start);
+    private readonly TimerWatchingTimeProvider _time = new(Start);
     private readonly IMediator _mediator = Substitute.For<IMediator>();
-    private readonly ListLogger<HealthCheckWorker> _logger = new();
+    private readonly FakeLogger<HealthCheckWorker> _logger = new();
     private readonly List<Round> _rounds = [];
     private readonly SemaphoreSlim _roundStarted = new(0);
     private readonly CancellationTokenSource _applicationStarted = new();
@@ -172,7 +173,7 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
 
         // The worker handles a round to the end before it waits for the next tick, so the log is in by now.
         (await NextRoundAsync()).StartedAt.ShouldBe(Start + Interval);
-        var logged = _logger.Entries.Where(entry => entry.Level >= LogLevel.Warning).ShouldHaveSingleItem();
+        var logged = _logger.Collector.GetSnapshot().Where(entry => entry.Level >= LogLevel.Warning).ShouldHaveSingleItem();
         logged.Level.ShouldBe(LogLevel.Error);
         logged.Exception.ShouldBeSameAs(failure);
         logged.Message.ShouldBe("Health check round failed; the next one runs on schedule");
@@ -201,7 +202,7 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
 
         blocked.Token.IsCancellationRequested.ShouldBeTrue();
         _worker.ExecuteTask.ShouldNotBeNull().IsCompletedSuccessfully.ShouldBeTrue();
-        _logger.Entries.ShouldNotContain(entry => entry.Level >= LogLevel.Warning, "stopping is not a failed round");
+        _logger.Collector.GetSnapshot().ShouldNotContain(entry => entry.Level >= LogLevel.Warning, "stopping is not a failed round");
     }
 
     [Fact]
@@ -284,37 +285,5 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
         public CancellationToken Token => token;
 
         public TaskCompletionSource<CheckHealthResult> Completion { get; } = new();
-    }
-
-    /// <summary>A fake clock that notes the time whenever one of its timers fires.</summary>
-    private sealed class TickRecordingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private readonly List<DateTimeOffset> _ticks = [];
-
-        public IReadOnlyList<DateTimeOffset> Ticks
-        {
-            get
-            {
-                lock (_ticks)
-                {
-                    return [.. _ticks];
-                }
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-            base.CreateTimer(
-                tickState =>
-                {
-                    lock (_ticks)
-                    {
-                        _ticks.Add(GetUtcNow());
-                    }
-
-                    callback(tickState);
-                },
-                state,
-                dueTime,
-                period);
     }
 }

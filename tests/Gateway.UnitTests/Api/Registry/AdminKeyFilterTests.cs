@@ -1,9 +1,14 @@
+using System.Security.Cryptography;
+using System.Text;
 using Gateway.Api.Registry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.UnitTests.Api.Registry;
@@ -11,6 +16,8 @@ namespace Gateway.UnitTests.Api.Registry;
 public sealed class AdminKeyFilterTests
 {
     private const string Key = "0123456789abcdef-admin";
+
+    private readonly FakeLogger<AdminKeyFilter> _logger = new();
 
     [Theory]
     [InlineData(null)]
@@ -64,11 +71,52 @@ public sealed class AdminKeyFilterTests
         context.HttpContext.Response.Headers.WWWAuthenticate.ShouldBeEmpty();
     }
 
-    private static AdminKeyFilter Filter(string? key) => new(Options.Create(new AdminOptions { Key = key }));
+    [Theory]
+    [InlineData("Bearer " + Key, StatusCodes.Status200OK)]
+    [InlineData("Bearer wrong-key-of-some-length", StatusCodes.Status401Unauthorized)]
+    public async Task OnAuthorizationAsync_AnyCall_LogsOneAuditLineWithTheKeysFingerprintNeverTheKey(string authorization, int status)
+    {
+        var filter = Filter(Key);
+        var response = new CompletingResponseFeature();
+        var context = Context(authorization, response);
+        context.HttpContext.Request.Method = "PUT";
+        context.HttpContext.Request.Path = "/admin/services/billing/instances/c:8080/heartbeat";
+        context.HttpContext.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.1.2.3");
 
-    private static AuthorizationFilterContext Context(string? authorization)
+        await filter.OnAuthorizationAsync(context);
+        context.HttpContext.Response.StatusCode = context.Result is ObjectResult { StatusCode: { } refused } ? refused : status;
+        await response.CompleteAsync();
+
+        var line = _logger.Collector.GetSnapshot().ShouldHaveSingleItem();
+        var given = authorization["Bearer ".Length..];
+        var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(given)))[..8];
+        line.Level.ShouldBe(LogLevel.Information);
+        line.Message.ShouldBe($"Admin PUT /admin/services/billing/instances/c:8080/heartbeat answered {status} to 10.1.2.3, key {fingerprint}");
+        line.Message.ShouldNotContain(given);
+    }
+
+    [Fact]
+    public async Task OnAuthorizationAsync_NoBearerKey_LogsNoneForTheKey()
+    {
+        var response = new CompletingResponseFeature();
+        var context = Context("Basic " + Key, response);
+
+        await Filter(Key).OnAuthorizationAsync(context);
+        await response.CompleteAsync();
+
+        _logger.LatestRecord.Message.ShouldEndWith($"key {AdminKeyFilter.NoKey}");
+    }
+
+    private AdminKeyFilter Filter(string? key) => new(Options.Create(new AdminOptions { Key = key }), _logger);
+
+    private static AuthorizationFilterContext Context(string? authorization, IHttpResponseFeature? response = null)
     {
         var http = new DefaultHttpContext();
+        if (response is not null)
+        {
+            http.Features.Set(response);
+        }
+
         if (authorization is not null)
         {
             http.Request.Headers.Authorization = authorization;
@@ -87,5 +135,21 @@ public sealed class AdminKeyFilterTests
         problem.Status.ShouldBe(status);
         problem.Title.ShouldNotBeNullOrWhiteSpace();
         return problem;
+    }
+
+    /// <summary>A response whose completion the test triggers, as Kestrel does once the answer has been sent.</summary>
+    private sealed class CompletingResponseFeature : HttpResponseFeature
+    {
+        private readonly List<(Func<object, Task> Callback, object State)> _onCompleted = [];
+
+        public override void OnCompleted(Func<object, Task> callback, object state) => _onCompleted.Add((callback, state));
+
+        public async Task CompleteAsync()
+        {
+            foreach (var (callback, state) in _onCompleted)
+            {
+                await callback(state);
+            }
+        }
     }
 }

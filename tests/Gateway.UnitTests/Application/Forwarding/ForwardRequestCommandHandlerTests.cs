@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Telemetry;
@@ -5,6 +6,7 @@ using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
@@ -19,7 +21,7 @@ public sealed class ForwardRequestCommandHandlerTests
 
     private readonly IRequestForwarder _forwarder = Substitute.For<IRequestForwarder>();
     private readonly FakeTimeProvider _time = new(TestServices.Now);
-    private readonly ListLogger<ForwardRequestCommandHandler> _logger = new();
+    private readonly FakeLogger<ForwardRequestCommandHandler> _logger = new();
     private readonly Dictionary<string, Queue<Func<UpstreamResult>>> _answers = [];
     private readonly List<Instance> _forwardedTo = [];
     private Func<UpstreamRequest, CancellationToken, Task<UpstreamResult>> _forwardWith;
@@ -62,7 +64,7 @@ public sealed class ForwardRequestCommandHandlerTests
         result.Service.ShouldBe("orders");
         result.Instance.ShouldBeNull();
         _forwardedTo.ShouldBeEmpty();
-        _logger.Entries.ShouldHaveSingleItem().Message.ShouldBe("GET orders: no healthy instance");
+        _logger.Collector.GetSnapshot().ShouldHaveSingleItem().Message.ShouldBe("GET orders: no healthy instance");
     }
 
     [Fact]
@@ -222,11 +224,11 @@ public sealed class ForwardRequestCommandHandlerTests
         a.Health.Source.ShouldBe(HealthSource.Passive);
         a.Health.Since.ShouldBe(TestServices.Now + TimeSpan.FromMinutes(1));
         a.Health.Cause.ShouldBe("3 proxied requests failed in a row, the last: Connection refused (a:8080)");
-        var ejected = _logger.Entries.Where(entry => entry.Message.Contains("is out of rotation", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        var ejected = _logger.Collector.GetSnapshot().Where(entry => entry.Message.Contains("is out of rotation", StringComparison.Ordinal)).ShouldHaveSingleItem();
         ejected.Level.ShouldBe(LogLevel.Warning);
-        ejected.Properties["Service"].ShouldBe("orders");
-        ejected.Properties["InstanceId"].ShouldBe("a:8080");
-        ejected.Properties["Cause"].ShouldBe(a.Health.Cause);
+        ejected.GetStructuredStateValue("Service").ShouldBe("orders");
+        ejected.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
+        ejected.GetStructuredStateValue("Cause").ShouldBe(a.Health.Cause);
         (await SendAsync(handler, times: 3)).ShouldBe((ForwardStatus.Forwarded, b));
     }
 
@@ -260,11 +262,11 @@ public sealed class ForwardRequestCommandHandlerTests
         a.Health.IsHealthy.ShouldBeTrue();
         a.ConsecutivePassiveFailures.ShouldBe(2 * Threshold);
         orders.AvailableInstances.ShouldBe([a]);
-        var kept = _logger.Entries.Where(entry => entry.Message.Contains("stays in rotation", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        var kept = _logger.Collector.GetSnapshot().Where(entry => entry.Message.Contains("stays in rotation", StringComparison.Ordinal)).ShouldHaveSingleItem();
         kept.Level.ShouldBe(LogLevel.Warning);
-        kept.Properties["Service"].ShouldBe("orders");
-        kept.Properties["InstanceId"].ShouldBe("a:8080");
-        kept.Properties["Failures"].ShouldBe(Threshold);
+        kept.GetStructuredStateValue("Service").ShouldBe("orders");
+        kept.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
+        kept.GetStructuredStateValue("Failures").ShouldBe(Threshold.ToString(CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -283,9 +285,9 @@ public sealed class ForwardRequestCommandHandlerTests
         a.IsAvailable.ShouldBeFalse();
         b.IsAvailable.ShouldBeTrue();
         orders.AvailableInstances.ShouldBe([b]);
-        _logger.Entries.Count(entry => entry.Message.Contains("is out of rotation", StringComparison.Ordinal)).ShouldBe(1);
-        _logger.Entries.Where(entry => entry.Message.Contains("stays in rotation", StringComparison.Ordinal))
-            .ShouldHaveSingleItem().Properties["InstanceId"].ShouldBe("b:8080");
+        _logger.Collector.GetSnapshot().Count(entry => entry.Message.Contains("is out of rotation", StringComparison.Ordinal)).ShouldBe(1);
+        _logger.Collector.GetSnapshot().Where(entry => entry.Message.Contains("stays in rotation", StringComparison.Ordinal))
+            .ShouldHaveSingleItem().GetStructuredStateValue("InstanceId").ShouldBe("b:8080");
     }
 
     [Theory]

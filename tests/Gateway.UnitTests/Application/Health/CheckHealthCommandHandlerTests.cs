@@ -5,6 +5,7 @@ using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 
@@ -18,7 +19,7 @@ public sealed class CheckHealthCommandHandlerTests
     private static readonly HealthThresholds ThreeDownTwoUp = new(unhealthyThreshold: 3, healthyThreshold: 2);
 
     private readonly IHealthProbe _probe = Substitute.For<IHealthProbe>();
-    private readonly ListLogger<CheckHealthCommandHandler> _logger = new();
+    private readonly FakeLogger<CheckHealthCommandHandler> _logger = new();
     private readonly Lock _downLock = new();
     private readonly HashSet<Instance> _down = [];
     private Func<Instance, CancellationToken, Task<HealthCheckResult>> _probeWith;
@@ -254,18 +255,18 @@ public sealed class CheckHealthCommandHandlerTests
 
         await RunRoundsAsync(handler, 4, a);
 
-        _logger.Entries.Count.ShouldBe(2);
-        var takenOut = _logger.Entries[0];
+        _logger.Collector.GetSnapshot().Count.ShouldBe(2);
+        var takenOut = _logger.Collector.GetSnapshot()[0];
         takenOut.Level.ShouldBe(LogLevel.Warning);
         takenOut.Message.ShouldBe("orders a:8080 is unhealthy and out of rotation: connection refused");
-        takenOut.Properties["Service"].ShouldBe("orders");
-        takenOut.Properties["InstanceId"].ShouldBe("a:8080");
-        takenOut.Properties["Cause"].ShouldBe(Refused);
-        var backIn = _logger.Entries[1];
+        takenOut.GetStructuredStateValue("Service").ShouldBe("orders");
+        takenOut.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
+        takenOut.GetStructuredStateValue("Cause").ShouldBe(Refused);
+        var backIn = _logger.Collector.GetSnapshot()[1];
         backIn.Level.ShouldBe(LogLevel.Information);
         backIn.Message.ShouldBe("orders a:8080 is healthy and back in rotation");
-        backIn.Properties["Service"].ShouldBe("orders");
-        backIn.Properties["InstanceId"].ShouldBe("a:8080");
+        backIn.GetStructuredStateValue("Service").ShouldBe("orders");
+        backIn.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
     }
 
     [Fact]

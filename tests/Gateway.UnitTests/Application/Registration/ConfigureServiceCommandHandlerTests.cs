@@ -6,23 +6,25 @@ using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class ConfigureServiceCommandHandlerTests
+public sealed class ConfigureServiceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly ConfigureServiceCommandHandler _handler;
+    private readonly AdminPipeline _admin;
 
     public ConfigureServiceCommandHandlerTests()
     {
-        _handler = new ConfigureServiceCommandHandler(_store, _registrations.Registry, _registrations.Statics);
+        _admin = AdminPipeline.Create(_store, _registrations);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredService_StoresTheStrategysCanonicalNameAndThePath()
     {
         var command = new ConfigureServiceCommand("BILLING", new ServiceSettings("LeastConnections", "/status"));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Ok);
         await _store.Received(1).ConfigureServiceAsync(
@@ -34,7 +36,7 @@ public sealed class ConfigureServiceCommandHandlerTests
     {
         var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(null, "/status"));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Ok);
         await _store.Received(1).ConfigureServiceAsync(
@@ -46,7 +48,7 @@ public sealed class ConfigureServiceCommandHandlerTests
     {
         var command = new ConfigureServiceCommand(TestRegistrations.Configured, new ServiceSettings(LoadBalancerNames.Random, null));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Conflict);
         await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
@@ -57,7 +59,7 @@ public sealed class ConfigureServiceCommandHandlerTests
     {
         var command = new ConfigureServiceCommand("payments", new ServiceSettings(LoadBalancerNames.Random, null));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.NotFound);
         await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
@@ -71,7 +73,7 @@ public sealed class ConfigureServiceCommandHandlerTests
     {
         var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(loadBalancer, path));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Invalid);
         result.Field.ShouldBe(field);
@@ -85,7 +87,7 @@ public sealed class ConfigureServiceCommandHandlerTests
             .ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
         var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(LoadBalancerNames.Random, null));
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
     }

@@ -3,6 +3,7 @@ using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -14,7 +15,7 @@ namespace Gateway.UnitTests.Application.Registration;
 /// set its next timer (it has looked at the in-flight count and is waiting again) before the test changes anything
 /// or moves the clock, so no step depends on which thread the coordinator runs on.
 /// </summary>
-public sealed class DrainCoordinatorTests
+public sealed class DrainCoordinatorTests : IAsyncDisposable
 {
     private const string Service = "orders";
 
@@ -24,15 +25,66 @@ public sealed class DrainCoordinatorTests
 
     private readonly TimerWatchingTimeProvider _time = new(TestServices.Now);
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
-    private readonly ListLogger<DrainCoordinator> _logger = new();
+    private readonly FakeLogger<DrainCoordinator> _logger = new();
     private readonly ServiceRegistry _registry = new(new LoadBalancerFactory());
     private readonly DrainCoordinator _coordinator;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _worker;
 
     public DrainCoordinatorTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
         _coordinator = new DrainCoordinator(
             _store, _registry, Options.Create(new RegistrationOptions { DrainTimeout = DrainTimeout }), _time, _logger);
+        _worker = _coordinator.RunAsync(_stopping.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _worker.WaitAsync(Deadline);
+        _stopping.Dispose();
+    }
+
+    [Fact]
+    public async Task RunAsync_Stopped_EndsTheDrainInProgressWithoutTouchingTheStore()
+    {
+        var instance = Draining(dynamic: true, inFlight: 1);
+        var drain = _coordinator.Track(Service, instance);
+        await _time.WaitForTimerAsync(Deadline);
+
+        await _stopping.CancelAsync();
+
+        await _worker.WaitAsync(Deadline);
+        drain.IsCanceled.ShouldBeTrue();
+        instance.IsDraining.ShouldBeTrue();
+        await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Message.Contains("stopped by shutdown"));
+    }
+
+    [Fact]
+    public async Task Track_DrainFailsWithABug_LogsItAndTheWorkerGoesOn()
+    {
+        _store.RemoveAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new InvalidOperationException("a bug"));
+        var failed = _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0));
+
+        await Should.ThrowAsync<InvalidOperationException>(failed.WaitAsync(Deadline));
+        _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
+        await _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0)).WaitAsync(Deadline);
+
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Level == LogLevel.Error && entry.Exception is InvalidOperationException);
+        _worker.IsCompleted.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Track_AfterStop_IsCanceledAtOnce()
+    {
+        await _stopping.CancelAsync();
+        await _worker.WaitAsync(Deadline);
+
+        var drain = _coordinator.Track(Service, Draining(dynamic: true, inFlight: 0));
+
+        drain.IsCanceled.ShouldBeTrue();
     }
 
     [Fact]
@@ -93,7 +145,7 @@ public sealed class DrainCoordinatorTests
         await drain.WaitAsync(Deadline);
         await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
         instance.IsDraining.ShouldBeTrue();
-        _logger.Entries.ShouldContain(entry => entry.Level == LogLevel.Information && entry.Message.Contains("stays out of rotation"));
+        _logger.Collector.GetSnapshot().ShouldContain(entry => entry.Level == LogLevel.Information && entry.Message.Contains("stays out of rotation"));
     }
 
     [Fact]
@@ -146,9 +198,9 @@ public sealed class DrainCoordinatorTests
 
         await _coordinator.Track(Service, instance).WaitAsync(Deadline);
 
-        var warning = _logger.Entries.ShouldHaveSingleItem();
+        var warning = _logger.Collector.GetSnapshot().ShouldHaveSingleItem();
         warning.Level.ShouldBe(LogLevel.Warning);
-        warning.Properties["InstanceId"].ShouldBe("a:8080");
+        warning.GetStructuredStateValue("InstanceId").ShouldBe("a:8080");
         warning.Message.ShouldContain("etcd is down");
     }
 

@@ -1,27 +1,26 @@
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class DrainInstanceCommandHandlerTests
+public sealed class DrainInstanceCommandHandlerTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TimerWatchingTimeProvider _time = new(TestServices.Now);
     private readonly TestRegistrations _registrations = new();
-    private readonly DrainInstanceCommandHandler _handler;
+    private readonly AdminPipeline _admin;
 
     public DrainInstanceCommandHandlerTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
-        var drains = new DrainCoordinator(
-            _store, _registrations.Registry, Options.Create(new RegistrationOptions()), _time, new ListLogger<DrainCoordinator>());
-        _handler = new DrainInstanceCommandHandler(_store, _registrations.Registry, drains);
+        _admin = AdminPipeline.Create(_store, _registrations, timeProvider: _time);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredInstance_TakesItOutOfRotationAtOnceAndMarksItInTheStore()
@@ -29,7 +28,7 @@ public sealed class DrainInstanceCommandHandlerTests
         var instance = _registrations.Instance(TestRegistrations.Registered, TestRegistrations.RegisteredInstance);
         instance.BeginRequest();
 
-        var result = await _handler.Handle(new DrainInstanceCommand("BILLING", "C:8080"), CancellationToken.None);
+        var result = await _admin.Send(new DrainInstanceCommand("BILLING", "C:8080"));
 
         result.Outcome.ShouldBe(AdminOutcome.Accepted);
         instance.IsDraining.ShouldBeTrue();
@@ -51,7 +50,7 @@ public sealed class DrainInstanceCommandHandlerTests
             return true;
         });
 
-        await _handler.Handle(new DrainInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance), CancellationToken.None);
+        await _admin.Send(new DrainInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance));
 
         await _time.WaitForTimerAsync(Deadline);
         instance.EndRequest();
@@ -66,8 +65,7 @@ public sealed class DrainInstanceCommandHandlerTests
     {
         var instance = _registrations.Instance(TestRegistrations.Configured, TestRegistrations.ConfiguredInstance);
 
-        var result = await _handler.Handle(
-            new DrainInstanceCommand(TestRegistrations.Configured, TestRegistrations.ConfiguredInstance), CancellationToken.None);
+        var result = await _admin.Send(new DrainInstanceCommand(TestRegistrations.Configured, TestRegistrations.ConfiguredInstance));
 
         result.Outcome.ShouldBe(AdminOutcome.Accepted);
         instance.IsDraining.ShouldBeTrue();
@@ -80,7 +78,7 @@ public sealed class DrainInstanceCommandHandlerTests
     [InlineData("billing", "z:8080")]
     public async Task Handle_UnknownServiceOrInstance_ReturnsNotFoundAndMarksNothing(string service, string id)
     {
-        var result = await _handler.Handle(new DrainInstanceCommand(service, id), CancellationToken.None);
+        var result = await _admin.Send(new DrainInstanceCommand(service, id));
 
         result.Outcome.ShouldBe(AdminOutcome.NotFound);
         await _store.DidNotReceiveWithAnyArgs().MarkDrainingAsync(default!, default!, default);
@@ -92,8 +90,7 @@ public sealed class DrainInstanceCommandHandlerTests
         _store.MarkDrainingAsync(default!, default!, default)
             .ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
 
-        var result = await _handler.Handle(
-            new DrainInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance), CancellationToken.None);
+        var result = await _admin.Send(new DrainInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance));
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
         result.Message.ShouldBe("etcd is down");

@@ -1,25 +1,25 @@
 using System.Net;
 using Gateway.Application.Registration;
 using Gateway.UnitTests.TestSupport;
-using Microsoft.Extensions.Options;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class RegisterInstanceCommandHandlerTests
+public sealed class RegisterInstanceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly RegisterInstanceCommandHandler _handler;
+    private readonly AdminPipeline _admin;
 
     private static readonly IGatewayAddress NotTheGateway = Substitute.For<IGatewayAddress>();
 
     public RegisterInstanceCommandHandlerTests()
     {
-        _handler = new RegisterInstanceCommandHandler(
-            _store, _registrations.Registry, _registrations.Statics, Options.Create(new RegistrationOptions()), NotTheGateway);
+        _admin = AdminPipeline.Create(_store, _registrations, gatewayAddress: NotTheGateway);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     public static TheoryData<InstanceRegistration, string> InvalidRegistrations => new()
     {
@@ -52,7 +52,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     [MemberData(nameof(InvalidRegistrations))]
     public async Task Handle_InvalidField_ReturnsInvalidNamingItAndStoresNothing(InstanceRegistration registration, string field)
     {
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Invalid);
         result.Field.ShouldBe(field);
@@ -69,7 +69,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { Host = host };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Created);
     }
@@ -80,14 +80,13 @@ public sealed class RegisterInstanceCommandHandlerTests
     [InlineData("svc.internal.example", "host")]
     public async Task Handle_AllowedNetworksSet_RefusesHostsOutsideThem(string host, string? refusedField)
     {
-        var handler = new RegisterInstanceCommandHandler(
+        await using var admin = AdminPipeline.Create(
             _store,
-            _registrations.Registry,
-            _registrations.Statics,
-            Options.Create(new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) }),
-            NotTheGateway);
+            _registrations,
+            new RegistrationOptions { AllowedNetworks = new AllowedNetworks([IPNetwork.Parse("10.0.0.0/8")]) },
+            gatewayAddress: NotTheGateway);
 
-        var result = await handler.Handle(new RegisterInstanceCommand(Valid() with { Host = host }), CancellationToken.None);
+        var result = await admin.Send(new RegisterInstanceCommand(Valid() with { Host = host }));
 
         result.Field.ShouldBe(refusedField);
         result.Outcome.ShouldBe(refusedField is null ? AdminOutcome.Created : AdminOutcome.Invalid);
@@ -98,10 +97,10 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { TtlSeconds = 30, Weight = 3, Scheme = "https" };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Created);
-        var registered = result.Value.ShouldBeOfType<InstanceRegistration>();
+        var registered = result.Value.ShouldNotBeNull();
         registered.ShouldBe(registration);
         registered.Id.ShouldBe("p:9000");
         await _store.Received(1).RegisterAsync(registration, Arg.Any<CancellationToken>());
@@ -112,7 +111,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { Service = TestRegistrations.Registered, Host = "c", Port = TestInstances.Port, Weight = 4 };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Ok);
         await _store.Received(1).RegisterAsync(registration, Arg.Any<CancellationToken>());
@@ -123,10 +122,10 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { Service = "BILLING" };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Created);
-        result.Value.ShouldBeOfType<InstanceRegistration>().Service.ShouldBe(TestRegistrations.Registered);
+        result.Value.ShouldNotBeNull().Service.ShouldBe(TestRegistrations.Registered);
         await _store.Received(1).RegisterAsync(
             Arg.Is<InstanceRegistration>(r => r.Service == TestRegistrations.Registered), Arg.Any<CancellationToken>());
     }
@@ -136,7 +135,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { Service = TestRegistrations.Configured, Host = "b", Port = TestInstances.Port };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Created);
         await _store.Received(1).RegisterAsync(registration, Arg.Any<CancellationToken>());
@@ -149,7 +148,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         var registration = Valid() with { Service = service, Host = host, Port = TestInstances.Port };
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(registration), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(registration));
 
         result.Outcome.ShouldBe(AdminOutcome.Conflict);
         result.Message.ShouldNotBeNull().ShouldContain("a:8080", Case.Insensitive);
@@ -161,7 +160,7 @@ public sealed class RegisterInstanceCommandHandlerTests
     {
         _store.RegisterAsync(default!, default).ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
 
-        var result = await _handler.Handle(new RegisterInstanceCommand(Valid()), CancellationToken.None);
+        var result = await _admin.Send(new RegisterInstanceCommand(Valid()));
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
         result.Message.ShouldBe("etcd is down");

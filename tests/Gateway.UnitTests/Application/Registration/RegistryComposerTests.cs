@@ -3,12 +3,13 @@ using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Gateway.UnitTests.Application.Registration;
 
 public sealed class RegistryComposerTests
 {
-    private readonly ListLogger<RegistryComposer> _logger = new();
+    private readonly FakeLogger<RegistryComposer> _logger = new();
     private readonly StaticServices _statics = new(
     [
         new ServiceDefinition("orders", LoadBalancerNames.LeastConnections, "/ready", [new InstanceDefinition("a", TestInstances.Port)]),
@@ -125,10 +126,10 @@ public sealed class RegistryComposerTests
 
         Ids("billing").ShouldBe(["d:8080"]);
         Ids("orders").ShouldBe(["a:8080"]);
-        var warning = _logger.Entries.ShouldHaveSingleItem();
+        var warning = _logger.Collector.GetSnapshot().ShouldHaveSingleItem();
         warning.Level.ShouldBe(LogLevel.Warning);
-        warning.Properties["Service"].ShouldBe(service);
-        warning.Properties["Problem"].ShouldBeOfType<string>().ShouldStartWith(field + ":");
+        warning.GetStructuredStateValue("Service").ShouldBe(service);
+        warning.GetStructuredStateValue("Problem").ShouldNotBeNull().ShouldStartWith(field + ":");
     }
 
     [Fact]
@@ -143,7 +144,7 @@ public sealed class RegistryComposerTests
         _composer.Apply(snapshot);
 
         Ids("billing").ShouldBe(["f:8080"]);
-        _logger.Entries.Select(entry => ((string)entry.Properties["Problem"]!).Split(':')[0]).ShouldBe(["weight", "scheme", "ttlSeconds"]);
+        _logger.Collector.GetSnapshot().Select(entry => entry.GetStructuredStateValue("Problem")!.Split(':')[0]).ShouldBe(["weight", "scheme", "ttlSeconds"]);
     }
 
     [Fact]

@@ -5,24 +5,26 @@ using NSubstitute.ExceptionExtensions;
 
 namespace Gateway.UnitTests.Application.Registration;
 
-public sealed class RemoveInstanceCommandHandlerTests
+public sealed class RemoveInstanceCommandHandlerTests : IAsyncDisposable
 {
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly TestRegistrations _registrations = new();
-    private readonly RemoveInstanceCommandHandler _handler;
+    private readonly AdminPipeline _admin;
 
     public RemoveInstanceCommandHandlerTests()
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
-        _handler = new RemoveInstanceCommandHandler(_store, _registrations.Registry);
+        _admin = AdminPipeline.Create(_store, _registrations);
     }
+
+    public ValueTask DisposeAsync() => _admin.DisposeAsync();
 
     [Fact]
     public async Task Handle_RegisteredInstance_RemovesItFromTheStore()
     {
         var command = new RemoveInstanceCommand("BILLING", "C:8080");
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Removed);
         await _store.Received(1).RemoveAsync(TestRegistrations.Registered, TestRegistrations.RegisteredInstance, Arg.Any<CancellationToken>());
@@ -33,7 +35,7 @@ public sealed class RemoveInstanceCommandHandlerTests
     {
         var command = new RemoveInstanceCommand(TestRegistrations.Configured, TestRegistrations.ConfiguredInstance);
 
-        var result = await _handler.Handle(command, CancellationToken.None);
+        var result = await _admin.Send(command);
 
         result.Outcome.ShouldBe(AdminOutcome.Conflict);
         await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
@@ -44,7 +46,7 @@ public sealed class RemoveInstanceCommandHandlerTests
     [InlineData("billing", "z:8080")]
     public async Task Handle_UnknownServiceOrInstance_ReturnsNotFound(string service, string id)
     {
-        var result = await _handler.Handle(new RemoveInstanceCommand(service, id), CancellationToken.None);
+        var result = await _admin.Send(new RemoveInstanceCommand(service, id));
 
         result.Outcome.ShouldBe(AdminOutcome.NotFound);
         await _store.DidNotReceiveWithAnyArgs().RemoveAsync(default!, default!, default);
@@ -55,8 +57,7 @@ public sealed class RemoveInstanceCommandHandlerTests
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(false);
 
-        var result = await _handler.Handle(
-            new RemoveInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance), CancellationToken.None);
+        var result = await _admin.Send(new RemoveInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance));
 
         result.Outcome.ShouldBe(AdminOutcome.NotFound);
     }
@@ -66,8 +67,7 @@ public sealed class RemoveInstanceCommandHandlerTests
     {
         _store.RemoveAsync(default!, default!, default).ThrowsAsyncForAnyArgs(new RegistrationStoreUnavailableException("etcd is down"));
 
-        var result = await _handler.Handle(
-            new RemoveInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance), CancellationToken.None);
+        var result = await _admin.Send(new RemoveInstanceCommand(TestRegistrations.Registered, TestRegistrations.RegisteredInstance));
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
         result.Message.ShouldBe("etcd is down");

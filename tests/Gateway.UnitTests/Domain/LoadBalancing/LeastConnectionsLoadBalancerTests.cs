@@ -7,38 +7,6 @@ namespace Gateway.UnitTests.Domain.LoadBalancing;
 public sealed class LeastConnectionsLoadBalancerTests
 {
     [Fact]
-    public void Name_IsTheSeedSpelling()
-    {
-        var loadBalancer = new LeastConnectionsLoadBalancer();
-
-        var name = loadBalancer.Name;
-
-        name.ShouldBe("least_connections");
-    }
-
-    [Fact]
-    public void Pick_NoCandidates_ReturnsNull()
-    {
-        var loadBalancer = new LeastConnectionsLoadBalancer();
-
-        var picked = loadBalancer.Pick([]);
-
-        picked.ShouldBeNull();
-    }
-
-    [Fact]
-    public void Pick_OneBusyCandidate_ReturnsIt()
-    {
-        var loadBalancer = new LeastConnectionsLoadBalancer();
-        var only = TestInstances.Create(1);
-        TestInstances.Load(only, 7);
-
-        var picked = loadBalancer.Pick(only);
-
-        picked.ShouldBeSameAs(only[0]);
-    }
-
-    [Fact]
     public void Pick_AllIdle_RotatesSoTheyShareTheLoad()
     {
         var loadBalancer = new LeastConnectionsLoadBalancer();
@@ -121,18 +89,6 @@ public sealed class LeastConnectionsLoadBalancerTests
         var picks = TestServices.PickMany(service, 5);
 
         TestInstances.Hosts(picks).ShouldBe("c c c c c");
-    }
-
-    [Fact]
-    public void PickInstance_NoHealthyInstance_ReturnsNull()
-    {
-        var service = TestServices.Create(LoadBalancerNames.LeastConnections, 2);
-        TestServices.TakeOut(service.Instances[0]);
-        TestServices.TakeOut(service.Instances[1]);
-
-        var picked = service.PickInstance();
-
-        picked.ShouldBeNull();
     }
 
     [Fact]

@@ -6,38 +6,6 @@ namespace Gateway.UnitTests.Domain.LoadBalancing;
 [Collection(ConcurrencyCollection.Name)]
 public sealed class PowerOfTwoChoicesLoadBalancerTests
 {
-    [Fact]
-    public void Name_IsTheSeedSpelling()
-    {
-        var loadBalancer = new PowerOfTwoChoicesLoadBalancer(new Random(1));
-
-        var name = loadBalancer.Name;
-
-        name.ShouldBe("power_of_two_choices");
-    }
-
-    [Fact]
-    public void Pick_NoCandidates_ReturnsNull()
-    {
-        var loadBalancer = new PowerOfTwoChoicesLoadBalancer(new ScriptedRandom());
-
-        var picked = loadBalancer.Pick([]);
-
-        picked.ShouldBeNull();
-    }
-
-    [Fact]
-    public void Pick_OneBusyCandidate_ReturnsItWithoutDrawing()
-    {
-        var loadBalancer = new PowerOfTwoChoicesLoadBalancer(new ScriptedRandom());
-        var only = TestInstances.Create(1);
-        only[0].BeginRequest();
-
-        var picked = loadBalancer.Pick(only);
-
-        picked.ShouldBeSameAs(only[0]);
-    }
-
     [Theory]
     [InlineData(2, 0, "c")] // c (load 1) against a (load 2): c, although b is idle; only two are compared
     [InlineData(0, 0, "b")] // a against b: the second draw skips over the first, so it is never a against a
@@ -131,18 +99,6 @@ public sealed class PowerOfTwoChoicesLoadBalancerTests
         var picks = TestServices.PickMany(service, 10);
 
         picks.ShouldAllBe(picked => picked == service.Instances[1]);
-    }
-
-    [Fact]
-    public void PickInstance_NoHealthyInstance_ReturnsNull()
-    {
-        var service = TestServices.Create(LoadBalancerNames.PowerOfTwoChoices, 2, new Random(42));
-        TestServices.TakeOut(service.Instances[0]);
-        TestServices.TakeOut(service.Instances[1]);
-
-        var picked = service.PickInstance();
-
-        picked.ShouldBeNull();
     }
 
     [Fact]

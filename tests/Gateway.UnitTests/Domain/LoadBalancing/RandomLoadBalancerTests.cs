@@ -7,37 +7,6 @@ namespace Gateway.UnitTests.Domain.LoadBalancing;
 public sealed class RandomLoadBalancerTests
 {
     [Fact]
-    public void Name_IsTheSeedSpelling()
-    {
-        var loadBalancer = new RandomLoadBalancer(new Random(1));
-
-        var name = loadBalancer.Name;
-
-        name.ShouldBe("random");
-    }
-
-    [Fact]
-    public void Pick_NoCandidates_ReturnsNull()
-    {
-        var loadBalancer = new RandomLoadBalancer(new ScriptedRandom());
-
-        var picked = loadBalancer.Pick([]);
-
-        picked.ShouldBeNull();
-    }
-
-    [Fact]
-    public void Pick_OneCandidate_ReturnsItWithoutDrawing()
-    {
-        var loadBalancer = new RandomLoadBalancer(new ScriptedRandom());
-        var only = TestInstances.Create(1);
-
-        var picks = TestServices.PickMany(loadBalancer, only, 3);
-
-        picks.ShouldAllBe(picked => picked == only[0]);
-    }
-
-    [Fact]
     public void Pick_ScriptedRandom_ReturnsTheCandidateAtEachDraw()
     {
         var loadBalancer = new RandomLoadBalancer(new ScriptedRandom(2, 0, 0, 1));
@@ -85,18 +54,6 @@ public sealed class RandomLoadBalancerTests
         counts[1].ShouldBe(0);
         counts[0].ShouldBeInRange(400, 600);
         counts[2].ShouldBeInRange(400, 600);
-    }
-
-    [Fact]
-    public void PickInstance_NoHealthyInstance_ReturnsNull()
-    {
-        var service = TestServices.Create(LoadBalancerNames.Random, 2, new Random(42));
-        TestServices.TakeOut(service.Instances[0]);
-        TestServices.TakeOut(service.Instances[1]);
-
-        var picked = service.PickInstance();
-
-        picked.ShouldBeNull();
     }
 
     [Fact]

@@ -8,37 +8,6 @@ namespace Gateway.UnitTests.Domain.LoadBalancing;
 public sealed class RoundRobinLoadBalancerTests
 {
     [Fact]
-    public void Name_IsTheSeedSpelling()
-    {
-        var loadBalancer = new RoundRobinLoadBalancer();
-
-        var name = loadBalancer.Name;
-
-        name.ShouldBe("round_robin");
-    }
-
-    [Fact]
-    public void Pick_NoCandidates_ReturnsNull()
-    {
-        var loadBalancer = new RoundRobinLoadBalancer();
-
-        var picked = loadBalancer.Pick([]);
-
-        picked.ShouldBeNull();
-    }
-
-    [Fact]
-    public void Pick_OneCandidate_ReturnsItEveryTime()
-    {
-        var loadBalancer = new RoundRobinLoadBalancer();
-        var only = TestInstances.Create(1);
-
-        var picks = TestServices.PickMany(loadBalancer, only, 5);
-
-        picks.ShouldAllBe(picked => picked == only[0]);
-    }
-
-    [Fact]
     public void Pick_ThreeInstances_CyclesInOrder()
     {
         var loadBalancer = new RoundRobinLoadBalancer();
@@ -88,18 +57,6 @@ public sealed class RoundRobinLoadBalancerTests
         var picks = TestServices.PickMany(service, 3);
 
         TestInstances.Hosts(picks).ShouldBe("b b b");
-    }
-
-    [Fact]
-    public void PickInstance_NoHealthyInstance_ReturnsNull()
-    {
-        var service = TestServices.Create(LoadBalancerNames.RoundRobin, 2);
-        TestServices.TakeOut(service.Instances[0]);
-        TestServices.TakeOut(service.Instances[1]);
-
-        var picked = service.PickInstance();
-
-        picked.ShouldBeNull();
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Gateway.Application.Registration;
 using Gateway.Infrastructure.Registry;
 using Gateway.UnitTests.TestSupport;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.UnitTests.Infrastructure.Registry;
@@ -15,12 +16,13 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
     private const string Service = "orders";
 
     private readonly FakeTimeProvider _time = new(TestServices.Now);
+    private readonly FakeLogger<MemoryRegistrationStore> _logger = new();
     private readonly MemoryRegistrationStore _store;
     private readonly List<RegistrySnapshot> _snapshots = [];
 
     public MemoryRegistrationStoreTests()
     {
-        _store = new MemoryRegistrationStore(_time);
+        _store = new MemoryRegistrationStore(_time, _logger);
         _store.SnapshotChanged += _snapshots.Add;
     }
 
@@ -45,6 +47,7 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
         _snapshots.Count.ShouldBe(published + 1);
         Ids(Latest).ShouldBeEmpty();
         (await _store.RenewAsync(Service, "a:8080", CancellationToken.None)).ShouldBeFalse();
+        _logger.LatestRecord.Message.ShouldBe("orders a:8080 removed: no heartbeat within its 10 s lease");
     }
 
     [Fact]
