@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Api.Hosting;
+using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed partial class ConfigurationReloadWorker(
     StaticServices statics,
     RegistryComposer composer,
     ConfigurationState state,
+    EventTimeline timeline,
     IEnumerable<IValidateOptions<RegistryOptions>> validators,
     TimeProvider time,
     ILogger<ConfigurationReloadWorker> logger) : BackgroundService
@@ -120,6 +122,7 @@ public sealed partial class ConfigurationReloadWorker(
         var status = state.Applied();
         var files = string.Join(", ", changed);
         LogApplied(logger, status.Version, files, services.Count);
+        timeline.Record(GatewayEventKinds.ConfigApplied, null, null, $"version {status.Version} from {files}");
     }
 
     private void ReportStartupOnlyChanges()
@@ -139,6 +142,7 @@ public sealed partial class ConfigurationReloadWorker(
     {
         var status = state.Refused(error);
         LogRefused(logger, status.Version, error);
+        timeline.Record(GatewayEventKinds.ConfigRefused, null, null, error);
     }
 
     private static string? SyntaxError(string file)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
@@ -21,6 +22,7 @@ public sealed class ForwardRequestCommandHandlerTests
 
     private readonly IRequestForwarder _forwarder = Substitute.For<IRequestForwarder>();
     private readonly FakeTimeProvider _time = new(TestServices.Now);
+    private readonly EventTimeline _timeline;
     private readonly FakeLogger<ForwardRequestCommandHandler> _logger = new();
     private readonly Dictionary<string, Queue<Func<UpstreamResult>>> _answers = [];
     private readonly List<Instance> _forwardedTo = [];
@@ -28,6 +30,7 @@ public sealed class ForwardRequestCommandHandlerTests
 
     public ForwardRequestCommandHandlerTests()
     {
+        _timeline = new EventTimeline(_time);
         _forwardWith = (request, _) => Task.FromResult(Answer(request));
 
         // Configured once, through a field the tests replace: configuring the substitute again would call the
@@ -194,6 +197,7 @@ public sealed class ForwardRequestCommandHandlerTests
             Options.Create(new ResilienceOptions { MaxAttempts = 3 }),
             new GatewayMetrics(new TestMeterFactory(), registry),
             _time,
+            _timeline,
             _logger);
 
         await using var result = await handler.Handle(Command(), CancellationToken.None);
@@ -421,6 +425,7 @@ public sealed class ForwardRequestCommandHandlerTests
             Options.Create(new ResilienceOptions { MaxAttempts = 1 }),
             new GatewayMetrics(new TestMeterFactory(), registry),
             _time,
+            _timeline,
             _logger);
 
     /// <summary>Scripts the answers of the instance on <paramref name="host"/>; the last one repeats. Others answer 200.</summary>
