@@ -46,10 +46,13 @@ public static class DependencyInjection
 
         services.AddHostedService<HealthCheckWorker>();
         services.AddHostedService<RegistryStoreWorker>();
+        services.AddSingleton<ConfigurationState>();
+        services.AddHostedService<ConfigurationReloadWorker>();
         services.AddHostedService<DrainWorker>();
         services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
         services.AddGatewayPrometheus();
 
+        services.AddHostedService<StartupSummary>();
         services.AddSingleton<StreamIdleWatches>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());

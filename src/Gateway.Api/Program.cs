@@ -9,19 +9,23 @@ using Serilog;
 
 // Before anything opens a descriptor: the connection cap's default is derived from the raised limit.
 DescriptorLimit.Raise();
-var builder = WebApplication.CreateBuilder(args);
-
-// The host's own logger, not the static one: with the static logger, every host in a process would log through the
-// one built last, and the first to stop would silence the others.
-builder.Services.AddSerilog(SerilogSetup.Configure, preserveStaticLogger: true);
-
-builder.Services
-    .AddGatewayApplication()
-    .AddGatewayInfrastructure(builder.Configuration)
-    .AddGatewayApi(builder.Configuration);
-
 try
 {
+    // Inside the try: a malformed appsettings.json fails here, and deserves the same one line as a bad setting.
+    var builder = WebApplication.CreateBuilder(args);
+
+    // The host's own logger, not the static one: with the static logger, every host in a process would log through the
+    // one built last, and the first to stop would silence the others.
+    // With OTLP on, Serilog also hands its events to the framework's providers, among them the OTLP log exporter.
+    builder.Services.AddSerilog(
+        SerilogSetup.Configure, preserveStaticLogger: true, writeToProviders: OtlpSetup.IsEnabled(builder.Configuration));
+
+    builder.Services
+        .AddGatewayApplication()
+        .AddGatewayInfrastructure(builder.Configuration)
+        .AddGatewayApi(builder.Configuration)
+        .AddGatewayOtlp(builder.Configuration);
+
     var app = builder.Build();
     // Every setting is checked before anything listens or logs, so a bad one stops start-up with a single line.
     app.Services.GetService<IStartupValidator>()?.Validate();

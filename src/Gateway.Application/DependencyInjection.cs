@@ -1,6 +1,7 @@
 using Gateway.Application.Behaviors;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Application.Telemetry;
 using MediatR;
@@ -21,6 +22,7 @@ public static class DependencyInjection
         services.AddSingleton<IMediator, Mediator>();
 
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<EventTimeline>();
 
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();

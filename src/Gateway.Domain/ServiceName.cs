@@ -7,7 +7,7 @@ public static class ServiceName
 {
     /// <summary>First path segments the gateway keeps for its own endpoints.</summary>
     public static readonly IReadOnlySet<string> Reserved =
-        new HashSet<string>(["services", "health", "metrics", "admin", "dashboard"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>(["services", "health", "metrics", "admin", "dashboard", "events"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The longest name: names are path segments, metric labels and log properties, and a registration through the

@@ -10,13 +10,24 @@ namespace Gateway.Api.Controllers;
 
 /// <summary>The gateway's own endpoints; their literal routes win over the catch-all.</summary>
 [ApiController]
-public sealed class StatusController(ServiceRegistry registry, IRegistrationStore store) : ControllerBase
+public sealed class StatusController(ServiceRegistry registry, IRegistrationStore store, ConfigurationState configuration) : ControllerBase
 {
     private static readonly DateTimeOffset StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     private static readonly string Version =
         typeof(StatusController).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? "0.0.0";
+
+    /// <summary>What the gateway serves itself, so that <c>GET /</c> is a starting point.</summary>
+    private static readonly Dictionary<string, string> Links = new()
+    {
+        ["health"] = "/health",
+        ["services"] = "/services",
+        ["servicesReadable"] = "/services?pretty",
+        ["serviceHealth"] = "/services/{name}/health",
+        ["metrics"] = "/metrics",
+        ["proxy"] = "/{service}/{path}",
+    };
 
     [HttpGet("/")]
     [HttpHead("/")]
@@ -30,6 +41,7 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
         uptime = Math.Round((DateTimeOffset.UtcNow - StartedAt).TotalSeconds, 3),
         services = registry.Count,
         registryStore = store.State,
+        links = Links,
     });
 
     [HttpGet("/health")]
@@ -38,7 +50,13 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
 
     [HttpGet("/services")]
     [HttpHead("/services")]
-    public Task Services() => ServicesWriter.WriteAsync(Response, registry, store.State, HttpContext.RequestAborted);
+    public Task Services() =>
+        ServicesWriter.WriteAsync(Response, registry, store.State, configuration.Current, WantsIndented(Request), HttpContext.RequestAborted);
+
+    /// <summary><c>?pretty</c>, or a client that prefers text (curl with <c>-H 'Accept: text/plain'</c>) to JSON.</summary>
+    private static bool WantsIndented(HttpRequest request) =>
+        request.Query.ContainsKey("pretty")
+        || request.GetTypedHeaders().Accept.Any(accept => accept.MediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase));
 
     [HttpGet("/services/{name}/health")]
     [HttpHead("/services/{name}/health")]

@@ -1,5 +1,6 @@
 using Gateway.Api.Telemetry;
 using Gateway.Application.Forwarding;
+using Gateway.Domain;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Forwarding;
@@ -12,6 +13,8 @@ internal static class GatewayProblems
 
     public static ObjectResult For(ForwardResult result) => result.Status switch
     {
+        ForwardStatus.UnknownService when ServiceName.Reserved.Contains(result.Service) => ForwardingProblem(
+            StatusCodes.Status404NotFound, "Unknown service", $"'{result.Service}' is reserved for the gateway's own endpoints, so no service can have that name; GET / lists what the gateway serves.", result.Service),
         ForwardStatus.UnknownService => ForwardingProblem(
             StatusCodes.Status404NotFound, "Unknown service", $"No service is registered as '{result.Service}'.", result.Service),
         ForwardStatus.NoHealthyInstance => ForwardingProblem(

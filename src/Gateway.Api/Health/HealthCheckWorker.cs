@@ -14,13 +14,17 @@ public sealed partial class HealthCheckWorker(
     IServiceScopeFactory scopes,
     IOptions<HealthCheckOptions> options,
     TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime,
     ILogger<HealthCheckWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
         try
         {
+            // Hosted services start before the server binds its port: a gateway that cannot listen must stop without
+            // having probed anyone or logged a verdict on them.
+            await WhenStarted(stoppingToken);
+            using var timer = new PeriodicTimer(options.Value.Interval, timeProvider);
             do
             {
                 await RunRoundAsync(stoppingToken);
@@ -30,6 +34,15 @@ public sealed partial class HealthCheckWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutdown: probes in flight were cancelled with the token.
+        }
+    }
+
+    private async Task WhenStarted(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
         }
     }
 

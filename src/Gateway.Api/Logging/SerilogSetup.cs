@@ -1,3 +1,4 @@
+using Gateway.Api.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
@@ -31,6 +32,8 @@ internal static class SerilogSetup
             .MinimumLevel.Override("Microsoft.AspNetCore", Max(options.Level, LogEventLevel.Warning))
             .MinimumLevel.Override("Microsoft.Extensions.Http", Max(options.Level, LogEventLevel.Warning))
             .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning))
+            // A start-up failure the entry point reports in one line (a busy port) is not also logged with its stack.
+            .Filter.ByExcluding(e => e.Exception is { } error && StartupFailure.IsDescribed(error))
             // Sinks and enrichers registered in the container join in: how a host adds its own destinations.
             .ReadFrom.Services(services);
 

@@ -3,6 +3,8 @@ using Gateway.Domain;
 namespace Gateway.Api.Status;
 
 /// <summary>An instance as <c>GET /services</c> shows it.</summary>
+/// <param name="HealthChangedAt">When it last became healthy or unhealthy; null while it has stayed as it started.</param>
+/// <param name="EjectedBy">What keeps it out of rotation: <c>active</c> or <c>passive</c> health, or an open <c>circuit</c>.</param>
 public sealed record InstanceView(
     string Id,
     string Host,
@@ -15,13 +17,15 @@ public sealed record InstanceView(
     bool Draining,
     string Circuit,
     int ActiveRequests,
-    DateTimeOffset? HealthySince,
+    DateTimeOffset? HealthChangedAt,
     int ConsecutiveFailures,
     int ConsecutivePassiveFailures,
     string? EjectedBy,
     string? EjectionCause,
     HealthCheckView? LastCheck)
 {
+    private const string CircuitOpenCause = "circuit breaker open: requests to it kept failing; a trial request is let through after the break";
+
     public static InstanceView From(Instance instance)
     {
         var health = instance.Health;
@@ -49,9 +53,10 @@ public sealed record InstanceView(
             {
                 HealthSource.Active => "active",
                 HealthSource.Passive => "passive",
+                _ when instance.Circuit == CircuitState.Open => "circuit",
                 _ => null,
             },
-            health.Cause,
+            health.Cause ?? (instance.Circuit == CircuitState.Open ? CircuitOpenCause : null),
             health.LastCheck is { } check ? HealthCheckView.From(check) : null);
     }
 }

@@ -16,7 +16,15 @@ internal static class ServicesWriter
 
     private static readonly Comparison<Service> ByName = static (a, b) => string.CompareOrdinal(a.Name, b.Name);
 
-    public static async Task WriteAsync(HttpResponse response, ServiceRegistry registry, StoreState storeState, CancellationToken cancellationToken)
+
+    /// <param name="indented">For a person reading it in a terminal rather than a program: one field per line.</param>
+    public static async Task WriteAsync(
+        HttpResponse response,
+        ServiceRegistry registry,
+        StoreState storeState,
+        ConfigurationStatus configuration,
+        bool indented,
+        CancellationToken cancellationToken)
     {
         var services = new List<Service>(registry.Count);
         services.AddRange(registry.Services);
@@ -25,7 +33,7 @@ internal static class ServicesWriter
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         var body = response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body);
+        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Indented = indented });
         writer.WriteStartObject();
         writer.WriteStartArray("services");
         foreach (var service in services)
@@ -41,6 +49,8 @@ internal static class ServicesWriter
         writer.WriteEndArray();
         writer.WritePropertyName("registryStore");
         JsonSerializer.Serialize(writer, storeState, StatusJsonContext.Default.StoreState);
+        writer.WritePropertyName("config");
+        JsonSerializer.Serialize(writer, configuration, StatusJsonContext.Default.ConfigurationStatus);
         writer.WriteEndObject();
         writer.Flush();
         await body.FlushAsync(cancellationToken);

@@ -13,4 +13,5 @@ namespace Gateway.Api.Status;
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ServiceView))]
 [JsonSerializable(typeof(StoreState))]
+[JsonSerializable(typeof(ConfigurationStatus))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

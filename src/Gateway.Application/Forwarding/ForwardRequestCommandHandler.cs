@@ -1,4 +1,5 @@
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using MediatR;
@@ -14,9 +15,10 @@ public sealed partial class ForwardRequestCommandHandler(
     IOptions<ResilienceOptions> resilienceOptions,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
+    EventTimeline timeline,
     ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
-    private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, logger);
+    private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, timeline, logger);
 
     public async Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Gateway.Application.Forwarding;
 /// Fed while a request is forwarded (no answer, a 5xx) and after, when a response body breaks off: both are the
 /// instance failing a request it was given.
 /// </remarks>
-internal sealed partial class PassiveHealth(HealthCheckOptions options, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class PassiveHealth(HealthCheckOptions options, TimeProvider timeProvider, EventTimeline timeline, ILogger logger)
 {
     public void Failed(Service service, Instance instance, string cause)
     {
@@ -24,6 +25,7 @@ internal sealed partial class PassiveHealth(HealthCheckOptions options, TimeProv
         if (service.TryEjectPassively(instance, timeProvider.GetUtcNow(), reason))
         {
             LogEjected(logger, service.Name, instance.Id, reason);
+            timeline.Record(GatewayEventKinds.Ejected, service.Name, instance.Id, $"passive: {reason}");
         }
         else if (failures == threshold && instance.IsAvailable)
         {

@@ -1,3 +1,4 @@
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using MediatR;
@@ -11,6 +12,7 @@ public sealed partial class CheckHealthCommandHandler(
     IHealthProbe probe,
     IOptions<HealthCheckOptions> options,
     GatewayMetrics metrics,
+    EventTimeline timeline,
     ILogger<CheckHealthCommandHandler> logger) : IRequestHandler<CheckHealthCommand, CheckHealthResult>
 {
     public async Task<CheckHealthResult> Handle(CheckHealthCommand request, CancellationToken cancellationToken)
@@ -47,10 +49,13 @@ public sealed partial class CheckHealthCommandHandler(
         if (instance.Health.IsHealthy)
         {
             LogBackInRotation(logger, service.Name, instance.Id);
+            timeline.Record(GatewayEventKinds.Recovered, service.Name, instance.Id, "active health check passed");
         }
         else
         {
-            LogTakenOut(logger, service.Name, instance.Id, result.Error ?? "unhealthy");
+            var cause = result.Error ?? "unhealthy";
+            LogTakenOut(logger, service.Name, instance.Id, cause);
+            timeline.Record(GatewayEventKinds.Ejected, service.Name, instance.Id, $"active health check: {cause}");
         }
     }
 

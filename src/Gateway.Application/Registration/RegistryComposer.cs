@@ -1,5 +1,6 @@
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Application.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Application.Registration;
@@ -15,43 +16,95 @@ namespace Gateway.Application.Registration;
 /// registry; any other rebuilds every service. Instances and strategies that survive are carried over by the
 /// registry as the same objects, so health, in-flight counts and rotations are undisturbed.
 /// </remarks>
-public sealed partial class RegistryComposer(ServiceRegistry registry, StaticServices statics, ILogger<RegistryComposer> logger)
+public sealed partial class RegistryComposer(
+    ServiceRegistry registry, StaticServices statics, EventTimeline timeline, ILogger<RegistryComposer> logger)
 {
     private readonly Lock _applyLock = new();
+    private const string StoreCause = "registration store";
+
     private bool _appliedWhole;
+    private RegistrySnapshot _latest = RegistrySnapshot.Empty;
 
     public void Apply(RegistrySnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_applyLock)
         {
+            _latest = snapshot;
             // A change is relative to the snapshot before it, so it is applied alone only on top of a whole one.
             if (snapshot.Changed is { } changed && _appliedWhole)
             {
                 foreach (var name in changed)
                 {
+                    var before = InstancesOf(name);
                     if (Compose(snapshot, name) is { } definition)
                     {
-                        MarkDraining(snapshot, registry.Upsert(definition));
+                        var service = registry.Upsert(definition);
+                        RecordChanges(name, before, service.Instances, StoreCause);
+                        MarkDraining(snapshot, service);
                     }
                     else
                     {
                         registry.Remove(name);
+                        RecordChanges(name, before, [], StoreCause);
                     }
                 }
 
                 return;
             }
 
-            var names = new HashSet<string>(statics.Definitions.Select(definition => definition.Name), ServiceName.Comparer);
-            names.UnionWith(snapshot.Services.Keys);
-            registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
-            foreach (var service in registry.Services)
-            {
-                MarkDraining(snapshot, service);
-            }
+            ApplyWhole(snapshot, StoreCause);
+        }
+    }
 
-            _appliedWhole = true;
+    /// <summary>After the configured services changed: the registry again, from them and the store's latest snapshot.</summary>
+    public void Recompose()
+    {
+        lock (_applyLock)
+        {
+            ApplyWhole(_latest, "configuration reloaded");
+        }
+    }
+
+    private void ApplyWhole(RegistrySnapshot snapshot, string cause)
+    {
+        var before = registry.Services.ToDictionary(service => service.Name, service => service.Instances, ServiceName.Comparer);
+        var names = new HashSet<string>(statics.Definitions.Select(definition => definition.Name), ServiceName.Comparer);
+        names.UnionWith(snapshot.Services.Keys);
+        registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
+        foreach (var service in registry.Services)
+        {
+            RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause);
+            MarkDraining(snapshot, service);
+            before.Remove(service.Name);
+        }
+
+        foreach (var (name, removed) in before)
+        {
+            RecordChanges(name, removed, [], cause);
+        }
+
+        _appliedWhole = true;
+    }
+
+    private IReadOnlyList<Instance> InstancesOf(string service) =>
+        registry.TryGetService(service, out var existing) ? existing.Instances : [];
+
+    /// <summary>Puts the instances that came and went on the timeline; those that stayed are the same objects.</summary>
+    private void RecordChanges(string service, IReadOnlyList<Instance> before, IReadOnlyList<Instance> after, string cause)
+    {
+        var gone = new HashSet<Instance>(before, ReferenceEqualityComparer.Instance);
+        foreach (var instance in after)
+        {
+            if (!gone.Remove(instance))
+            {
+                timeline.Record(GatewayEventKinds.Registered, service, instance.Id, cause);
+            }
+        }
+
+        foreach (var instance in gone)
+        {
+            timeline.Record(GatewayEventKinds.Removed, service, instance.Id, cause);
         }
     }
 
@@ -91,11 +144,14 @@ public sealed partial class RegistryComposer(ServiceRegistry registry, StaticSer
         return new ServiceDefinition(spelling, loadBalancer, path, registered);
     }
 
-    private static void MarkDraining(RegistrySnapshot snapshot, Service service)
+    private void MarkDraining(RegistrySnapshot snapshot, Service service)
     {
         foreach (var instance in service.Instances)
         {
-            instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id)));
+            if (instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id))) && instance.IsDraining)
+            {
+                timeline.Record(GatewayEventKinds.DrainStarted, service.Name, instance.Id, "drain requested: no new requests while those in flight finish");
+            }
         }
     }
 

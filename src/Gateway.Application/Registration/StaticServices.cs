@@ -2,25 +2,39 @@ using Gateway.Domain;
 
 namespace Gateway.Application.Registration;
 
-/// <summary>The services configured at start-up; the admin API may drain their instances but not remove them.</summary>
-public sealed record StaticServices(IReadOnlyList<ServiceDefinition> Definitions)
+/// <summary>
+/// The services the configuration defines; the admin API may drain their instances but not remove them. A reload of
+/// the configuration replaces them whole.
+/// </summary>
+public sealed class StaticServices(IReadOnlyList<ServiceDefinition> definitions)
 {
-    // Looked up on every registration: a scan would cost as many comparisons as there are configured services.
-    private readonly Dictionary<string, ServiceDefinition> _byName = ByName(Definitions);
+    private volatile Configured _current = new(definitions);
 
-    public ServiceDefinition? Find(string service) => _byName.GetValueOrDefault(service);
+    public IReadOnlyList<ServiceDefinition> Definitions => _current.Definitions;
 
-    public bool Contains(string service) => _byName.ContainsKey(service);
+    public ServiceDefinition? Find(string service) => _current.ByName.GetValueOrDefault(service);
 
-    private static Dictionary<string, ServiceDefinition> ByName(IReadOnlyList<ServiceDefinition> definitions)
+    public bool Contains(string service) => _current.ByName.ContainsKey(service);
+
+    public void Replace(IReadOnlyList<ServiceDefinition> definitions) => _current = new(definitions);
+
+    /// <summary>One configuration's services; readers see one whole or the next, never a mix.</summary>
+    private sealed class Configured
     {
-        ArgumentNullException.ThrowIfNull(definitions);
-        var byName = new Dictionary<string, ServiceDefinition>(ServiceName.Comparer);
-        foreach (var definition in definitions)
+        public Configured(IReadOnlyList<ServiceDefinition> definitions)
         {
-            byName.TryAdd(definition.Name, definition);
+            ArgumentNullException.ThrowIfNull(definitions);
+            Definitions = definitions;
+            // Looked up on every registration: a scan would cost as many comparisons as there are configured services.
+            ByName = new Dictionary<string, ServiceDefinition>(ServiceName.Comparer);
+            foreach (var definition in definitions)
+            {
+                ByName.TryAdd(definition.Name, definition);
+            }
         }
 
-        return byName;
+        public IReadOnlyList<ServiceDefinition> Definitions { get; }
+
+        public Dictionary<string, ServiceDefinition> ByName { get; }
     }
 }

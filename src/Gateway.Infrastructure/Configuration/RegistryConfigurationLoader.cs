@@ -53,7 +53,7 @@ internal static class RegistryConfigurationLoader
         }
         catch (Exception error) when (error is FormatException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            settings.Fail(RegistryOptions.FileKey, file, $"is not a readable JSON object: {FirstLine(error)}");
+            settings.Fail(RegistryOptions.FileKey, file, $"is not a readable JSON object: {JsonFileError.Describe(error)}");
             return [];
         }
 
@@ -251,6 +251,4 @@ internal static class RegistryConfigurationLoader
 
     /// <summary><c>load_balancer</c>, <c>LoadBalancer</c> and <c>loadBalancer</c> all name the same key.</summary>
     private static string Normalize(string key) => key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
-
-    private static string FirstLine(Exception error) => error.Message.Split('\n', 2)[0].Trim();
 }

@@ -55,6 +55,7 @@ internal sealed class HttpRequestForwarder(
             return Unforwardable("CONNECT opens a tunnel, which the gateway does not forward.");
         }
 
+        using var span = UpstreamSpans.Start(request);
         var deadline = deadlines.Start(request.Service.RequestTimeout ?? _requestTimeout, cancellationToken);
         var message = CreateMessage(request, deadline, out var body, out var unforwardableHeader);
         if (unforwardableHeader is not null)
@@ -73,6 +74,7 @@ internal sealed class HttpRequestForwarder(
         try
         {
             var response = await _invoker.SendAsync(message, deadline.Token);
+            UpstreamSpans.Responded(span, (int)response.StatusCode);
             var upstream = new HttpUpstreamResponse(message, response, deadline, policies, request);
             return UpstreamResult.Responded(upstream, timeProvider.GetElapsedTime(started));
         }
@@ -82,7 +84,9 @@ internal sealed class HttpRequestForwarder(
             message.Dispose();
             deadline.Dispose();
             var elapsed = timeProvider.GetElapsedTime(started);
-            return Classify(error, body, elapsed, cancellationToken);
+            var failure = Classify(error, body, elapsed, cancellationToken);
+            UpstreamSpans.Failed(span, failure.Outcome);
+            return failure;
         }
     }
 
@@ -148,7 +152,7 @@ internal sealed class HttpRequestForwarder(
         var connection = StringValues.Empty;
         var forwardedFor = StringValues.Empty;
         var clientVia = StringValues.Empty;
-        // While the gateway's own span is current, its trace context replaces the client's: same trace, the gateway's
+        // While a span of the gateway's is current, its trace context replaces the client's: same trace, the gateway's
         // span as the instance's parent.
         var span = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
         var tracing = span is not null;
@@ -250,8 +254,9 @@ internal sealed class HttpRequestForwarder(
                 || name.Equals("X-Forwarded-Prefix", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>
-    /// W3C trace context of the gateway's span. The upstream handler's own propagation is off (see
-    /// <see cref="DependencyInjection"/>): it would start a client span per request that nothing records.
+    /// W3C trace context of the current span: the attempt's (<see cref="UpstreamSpans"/>) when traces are exported,
+    /// else the gateway's server span. The upstream handler's own propagation is off (see
+    /// <see cref="DependencyInjection"/>): it would start a client span per request whether or not anything records it.
     /// </summary>
     private static void AddTraceContext(HttpRequestHeaders headers, Activity span)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
@@ -24,10 +25,12 @@ namespace Gateway.Infrastructure.Http;
 internal sealed partial class UpstreamPolicies(
     IOptions<ResilienceOptions> resilience,
     GatewayMetrics metrics,
+    EventTimeline timeline,
     TimeProvider timeProvider,
     ILogger<UpstreamPolicies> logger) : IDisposable
 {
     private readonly GatewayMetrics _metrics = metrics;
+    private readonly EventTimeline _timeline = timeline;
     private readonly ResilienceOptions _resilience = resilience.Value;
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = logger;
@@ -109,6 +112,9 @@ internal sealed partial class UpstreamPolicies(
             _instance.SetCircuit(CircuitState.Open);
             _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Open);
             LogOpened(_owner._logger, _service, _instance.Id, duration.TotalSeconds);
+            _owner._timeline.Record(
+                GatewayEventKinds.CircuitOpened, _service, _instance.Id,
+                $"{outcome.Exception?.Message ?? $"answered {(int?)outcome.Result?.StatusCode}"}; break of {duration.TotalSeconds:0.###} s");
             if (_owner._disposed)
             {
                 return;
@@ -130,6 +136,7 @@ internal sealed partial class UpstreamPolicies(
             {
                 _owner._metrics.CircuitChanged(_service, _instance, CircuitState.Closed);
                 LogClosed(_owner._logger, _service, _instance.Id);
+                _owner._timeline.Record(GatewayEventKinds.CircuitClosed, _service, _instance.Id, "trial request succeeded");
             }
         }
 
@@ -140,6 +147,7 @@ internal sealed partial class UpstreamPolicies(
             if (_instance.SetCircuit(CircuitState.HalfOpen))
             {
                 _owner._metrics.CircuitChanged(_service, _instance, CircuitState.HalfOpen);
+                _owner._timeline.Record(GatewayEventKinds.CircuitHalfOpen, _service, _instance.Id, "break over: the next request is a trial");
             }
         }
     }

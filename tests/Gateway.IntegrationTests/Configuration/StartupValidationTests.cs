@@ -174,6 +174,87 @@ public sealed partial class StartupValidationTests : IDisposable
     }
 
     [Fact]
+    public async Task RegistryFile_Malformed_NamesTheLineAndColumnOfTheMistake()
+    {
+        var file = WriteRegistry("{\n  \"user-service\": {\n    \"Instances\": [ ],,\n  }\n}\n");
+
+        var outcome = await RunAsync(new() { ["GATEWAY_REGISTRY_FILE"] = file });
+
+        ShouldHaveRefused(outcome, "GATEWAY_REGISTRY_FILE", file);
+        outcome.ExitCode.ShouldBe(78);
+        outcome.StandardError.Single(l => l.Length > 0).ShouldContain("line 3, column 22");
+    }
+
+    [Fact]
+    public async Task AppSettings_Malformed_StopsStartupWithOneLineNamingFileLineAndColumn()
+    {
+        var appSettings = Path.Combine(_directory.FullName, "appsettings.json");
+        File.WriteAllText(appSettings, "{\n  \"Logging\": { \"LogLevel\": { \"Default\": \"Information\" } }\n  \"Gateway\": {}\n}\n");
+
+        // The content root is where the host reads appsettings.json from.
+        var outcome = await RunAsync([], $"--contentRoot={_directory.FullName}");
+
+        outcome.Exited.ShouldBeTrue(outcome.Description);
+        outcome.ExitCode.ShouldBe(78, outcome.Description);
+        var line = outcome.StandardError.Where(l => !string.IsNullOrWhiteSpace(l)).ToList().ShouldHaveSingleItem(outcome.Description);
+        line.ShouldContain(appSettings);
+        line.ShouldContain("line 3, column 3");
+    }
+
+    [Fact]
+    public async Task Port_InUse_StopsStartupWithOneLineBeforeProbingAnyInstance()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, _port);
+        occupant.Start();
+        // An instance that counts the connections made to it: a health probe would be one.
+        using var instance = new TcpListener(IPAddress.Loopback, 0);
+        instance.Start();
+        var file = WriteRegistry($$"""{ "user-service": { "Instances": [ { "Host": "127.0.0.1", "Port": {{((IPEndPoint)instance.LocalEndpoint).Port}} } ] } }""");
+
+        await using var gateway = GatewayProcess.Start(EnvironmentWith(new() { ["GATEWAY_REGISTRY_FILE"] = file }));
+        var exited = await gateway.WaitForExitAsync(Deadline);
+
+        exited.ShouldBeTrue(Describe(gateway));
+        gateway.ExitCode.ShouldBe(78, Describe(gateway));
+        var line = gateway.StandardError.Where(l => !string.IsNullOrWhiteSpace(l)).ToList().ShouldHaveSingleItem(Describe(gateway));
+        line.ShouldContain($"127.0.0.1:{_port}");
+        line.ShouldContain("GATEWAY_PORT");
+        gateway.StandardOutput.ShouldNotContain(l => l.Contains("   at ", StringComparison.Ordinal), "a stack trace was written");
+        instance.Pending().ShouldBeFalse("the gateway probed an instance although it could not listen");
+    }
+
+    [Fact]
+    public async Task Startup_Succeeded_LogsOneSummaryLine()
+    {
+        var file = WriteRegistry("""
+            {
+              "user-service": { "Instances": [ { "Host": "127.0.0.1", "Port": 9001 }, { "Host": "127.0.0.1", "Port": 9002 } ] },
+              "order-service": { "Instances": [ { "Host": "127.0.0.1", "Port": 9003 } ] }
+            }
+            """);
+        await using var gateway = GatewayProcess.Start(EnvironmentWith(new()
+        {
+            ["GATEWAY_REGISTRY_FILE"] = file,
+            ["GATEWAY_ADMIN_KEY"] = "a-key-long-enough-to-guard-it",
+        }));
+
+        await Eventually.TrueAsync(
+            () => gateway.HasExited || gateway.StandardOutput.Any(l => l.Contains("MSA Gateway listening", StringComparison.Ordinal)),
+            Deadline,
+            "the start-up summary");
+
+        gateway.HasExited.ShouldBeFalse(Describe(gateway));
+        var summary = gateway.StandardOutput.Single(l => l.Contains("MSA Gateway listening", StringComparison.Ordinal));
+        summary.ShouldContain($"http://127.0.0.1:{_port}");
+        summary.ShouldContain(Path.GetFullPath(file));
+        summary.ShouldContain("2 services, 3 instances");
+        summary.ShouldContain("admin API on");
+        summary.ShouldContain("registry store memory");
+        summary.ShouldContain("TLS off");
+        summary.ShouldNotContain("a-key-long-enough-to-guard-it");
+    }
+
+    [Fact]
     public async Task Registry_InvalidValueFromDoubleUnderscoreEnvironmentVariable_StopsStartupNamingTheServicePath()
     {
         // appsettings.json next to the gateway defines user-service; the environment overrides one of its ports.

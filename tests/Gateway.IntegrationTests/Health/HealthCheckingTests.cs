@@ -105,7 +105,7 @@ public sealed class HealthCheckingTests : IAsyncLifetime
 
         instance.GetProperty("ejectedBy").GetString().ShouldBe("active");
         instance.GetProperty("ejectionCause").GetString().ShouldBe("answered 500");
-        instance.GetProperty("healthySince").GetDateTimeOffset().ShouldBe(_clock.GetUtcNow());
+        instance.GetProperty("healthChangedAt").GetDateTimeOffset().ShouldBe(_clock.GetUtcNow());
         var lastCheck = instance.GetProperty("lastCheck");
         lastCheck.GetProperty("healthy").GetBoolean().ShouldBeFalse();
         lastCheck.GetProperty("error").GetString().ShouldBe("answered 500");

@@ -62,6 +62,58 @@ public sealed class StatusEndpointTests : IAsyncLifetime
         body.GetProperty("status").GetString().ShouldBe("running");
         body.GetProperty("uptime").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
         body.GetProperty("services").GetInt32().ShouldBe(2);
+        var links = body.GetProperty("links");
+        links.GetProperty("health").GetString().ShouldBe("/health");
+        links.GetProperty("services").GetString().ShouldBe("/services");
+        links.GetProperty("metrics").GetString().ShouldBe("/metrics");
+    }
+
+    [Theory]
+    [InlineData("/services?pretty", null)]
+    [InlineData("/services", "text/plain")]
+    public async Task Services_AskedForReadableText_IsTheSameJsonIndented(string path, string? accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
+
+        using var response = await _client.SendAsync(request);
+        var indented = await response.Content.ReadAsStringAsync();
+        var compact = await _client.GetStringAsync("/services");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        indented.Split('\n').Length.ShouldBeGreaterThan(20);
+        compact.ShouldNotContain("\n");
+        using var readable = JsonDocument.Parse(indented);
+        using var plain = JsonDocument.Parse(compact);
+        JsonSerializer.Serialize(readable.RootElement.GetProperty("services")).ShouldBe(JsonSerializer.Serialize(plain.RootElement.GetProperty("services")));
+    }
+
+    [Theory]
+    [InlineData("/metrics/x", "metrics")]
+    [InlineData("/admin/services", "admin")]
+    [InlineData("/dashboard/anything", "dashboard")]
+    public async Task ReservedName_AsAService_Is404ProblemSayingItIsReserved(string path, string name)
+    {
+        using var response = await _client.GetAsync(path);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        problem.RootElement.GetProperty("detail").GetString().ShouldNotBeNull().ShouldContain($"'{name}' is reserved");
+        _a.Received.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task PathWithoutAServiceSegment_Is404_AndCountedAsNoRoute()
+    {
+        using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, "//svc/x"));
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        metrics.ShouldContain("gateway_errors_total{reason=\"no_route\",status=\"404\"} 1");
     }
 
     [Fact]

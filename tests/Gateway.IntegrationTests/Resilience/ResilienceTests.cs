@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Gateway.IntegrationTests.Support;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
@@ -208,10 +209,13 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         whileOpen.GetProperty("circuit").GetString().ShouldBe("open");
         whileOpen.GetProperty("available").GetBoolean().ShouldBeFalse();
         whileOpen.GetProperty("healthy").GetBoolean().ShouldBeTrue();
+        whileOpen.GetProperty("ejectedBy").GetString().ShouldBe("circuit");
+        whileOpen.GetProperty("ejectionCause").GetString().ShouldNotBeNull().ShouldContain("circuit breaker open");
         duringBreak.ShouldAllBe(answer => answer == "200 b");
         afterBreak.ShouldContain("200 a");
         closed.GetProperty("circuit").GetString().ShouldBe("closed");
         closed.GetProperty("available").GetBoolean().ShouldBeTrue();
+        closed.GetProperty("ejectedBy").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
     [Fact]

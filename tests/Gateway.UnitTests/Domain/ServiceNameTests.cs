@@ -95,6 +95,7 @@ public sealed class ServiceNameTests
     [InlineData("Metrics")]
     [InlineData("ADMIN")]
     [InlineData("DashBoard")]
+    [InlineData("Events")]
     public void IsValid_ReservedNameInAnyCase_ReturnsFalseSayingItIsReserved(string name)
     {
         var valid = ServiceName.IsValid(name, out var error);
@@ -109,7 +110,7 @@ public sealed class ServiceNameTests
         var reserved = ServiceName.Reserved;
 
         reserved.OrderBy(name => name, StringComparer.Ordinal)
-            .ShouldBe(["admin", "dashboard", "health", "metrics", "services"]);
+            .ShouldBe(["admin", "dashboard", "events", "health", "metrics", "services"]);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Gateway.Application.Health;
 using Gateway.UnitTests.TestSupport;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,7 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
     private readonly FakeLogger<HealthCheckWorker> _logger = new();
     private readonly List<Round> _rounds = [];
     private readonly SemaphoreSlim _roundStarted = new(0);
+    private readonly CancellationTokenSource _applicationStarted = new();
     private readonly ServiceProvider _services;
     private readonly HealthCheckWorker _worker;
     private Action<Round>? _duringRound;
@@ -57,7 +59,9 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
             _services.GetRequiredService<IServiceScopeFactory>(),
             Options.Create(new HealthCheckOptions { Interval = Interval }),
             _time,
+            Lifetime(_applicationStarted.Token),
             _logger);
+        _applicationStarted.Cancel();
     }
 
     private int RoundsStarted
@@ -69,6 +73,25 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
                 return _rounds.Count;
             }
         }
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_BeforeTheServerListens_ProbesNobodyUntilItDoes()
+    {
+        using var listening = new CancellationTokenSource();
+        var worker = new HealthCheckWorker(
+            _services.GetRequiredService<IServiceScopeFactory>(),
+            Options.Create(new HealthCheckOptions { Interval = Interval }),
+            _time,
+            Lifetime(listening.Token),
+            _logger);
+        await worker.StartAsync(CancellationToken.None);
+        _time.Advance(Interval * 3);
+
+        RoundsStarted.ShouldBe(0);
+        await listening.CancelAsync();
+        (await NextRoundAsync()).StartedAt.ShouldBe(Start + (Interval * 3));
+        await worker.StopAsync(CancellationToken.None).WaitAsync(Deadline);
     }
 
     [Fact]
@@ -199,6 +222,13 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Stops the worker; every round honours its token (see BeginRound), so one left open cannot hang this.</summary>
+    private static IHostApplicationLifetime Lifetime(CancellationToken started)
+    {
+        var lifetime = Substitute.For<IHostApplicationLifetime>();
+        lifetime.ApplicationStarted.Returns(started);
+        return lifetime;
+    }
+
     public Task DisposeAsync() => _worker.StopAsync(CancellationToken.None).WaitAsync(Deadline);
 
     public void Dispose()
@@ -206,6 +236,7 @@ public sealed class HealthCheckWorkerTests : IAsyncLifetime, IDisposable
         _worker.Dispose();
         _services.Dispose();
         _roundStarted.Dispose();
+        _applicationStarted.Dispose();
     }
 
     // The clock is moved and rounds are ended from the thread pool, so that the worker's continuations, which may

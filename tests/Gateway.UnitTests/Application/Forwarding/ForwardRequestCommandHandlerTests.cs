@@ -1,6 +1,7 @@
 using System.Globalization;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
@@ -21,6 +22,7 @@ public sealed class ForwardRequestCommandHandlerTests
 
     private readonly IRequestForwarder _forwarder = Substitute.For<IRequestForwarder>();
     private readonly FakeTimeProvider _time = new(TestServices.Now);
+    private readonly EventTimeline _timeline;
     private readonly FakeLogger<ForwardRequestCommandHandler> _logger = new();
     private readonly Dictionary<string, Queue<Func<UpstreamResult>>> _answers = [];
     private readonly List<Instance> _forwardedTo = [];
@@ -28,6 +30,7 @@ public sealed class ForwardRequestCommandHandlerTests
 
     public ForwardRequestCommandHandlerTests()
     {
+        _timeline = new EventTimeline(_time);
         _forwardWith = (request, _) => Task.FromResult(Answer(request));
 
         // Configured once, through a field the tests replace: configuring the substitute again would call the
@@ -187,14 +190,7 @@ public sealed class ForwardRequestCommandHandlerTests
         var registry = Registry(instances: 2);
         var a = Orders(registry).Instances[0];
         AnswerAs("a", () => UpstreamResult.Failed(UpstreamOutcome.Unforwardable, TimeSpan.Zero, new UnforwardableRequestException("bad header")));
-        var handler = new ForwardRequestCommandHandler(
-            registry,
-            _forwarder,
-            Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
-            Options.Create(new ResilienceOptions { MaxAttempts = 3 }),
-            new GatewayMetrics(new TestMeterFactory(), registry),
-            _time,
-            _logger);
+        var handler = Handler(registry, maxAttempts: 3);
 
         await using var result = await handler.Handle(Command(), CancellationToken.None);
 
@@ -208,14 +204,7 @@ public sealed class ForwardRequestCommandHandlerTests
     {
         var registry = Registry(instances: 2);
         AnswerAs("a", Unreachable);
-        var handler = new ForwardRequestCommandHandler(
-            registry,
-            _forwarder,
-            Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
-            Options.Create(new ResilienceOptions { MaxAttempts = 3 }),
-            new GatewayMetrics(new TestMeterFactory(), registry),
-            _time,
-            _logger);
+        var handler = Handler(registry, maxAttempts: 3);
 
         await using var result = await handler.Handle(Command() with { Upgrade = "websocket" }, CancellationToken.None);
 
@@ -432,15 +421,16 @@ public sealed class ForwardRequestCommandHandlerTests
             Elapsed,
             new HttpRequestException("Connection refused (a:8080)"));
 
-    /// <summary>The handler with one attempt per request: these tests are about passive health, not retries.</summary>
-    private ForwardRequestCommandHandler Handler(ServiceRegistry registry) =>
+    /// <summary>The handler, by default with one attempt per request: most tests here are about passive health, not retries.</summary>
+    private ForwardRequestCommandHandler Handler(ServiceRegistry registry, int maxAttempts = 1) =>
         new(
             registry,
             _forwarder,
             Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
-            Options.Create(new ResilienceOptions { MaxAttempts = 1 }),
+            Options.Create(new ResilienceOptions { MaxAttempts = maxAttempts }),
             new GatewayMetrics(new TestMeterFactory(), registry),
             _time,
+            _timeline,
             _logger);
 
     /// <summary>Scripts the answers of the instance on <paramref name="host"/>; the last one repeats. Others answer 200.</summary>

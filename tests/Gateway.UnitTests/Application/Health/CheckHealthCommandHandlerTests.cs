@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Gateway.Application.Health;
+using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
@@ -20,6 +21,7 @@ public sealed class CheckHealthCommandHandlerTests
 
     private readonly IHealthProbe _probe = Substitute.For<IHealthProbe>();
     private readonly FakeLogger<CheckHealthCommandHandler> _logger = new();
+    private readonly EventTimeline _timeline = new(TimeProvider.System);
     private readonly Lock _downLock = new();
     private readonly HashSet<Instance> _down = [];
     private Func<Instance, CancellationToken, Task<HealthCheckResult>> _probeWith;
@@ -339,6 +341,7 @@ public sealed class CheckHealthCommandHandlerTests
             _probe,
             Options.Create(new HealthCheckOptions { Thresholds = thresholds, MaxConcurrentProbes = maxConcurrentProbes }),
             new GatewayMetrics(new TestMeterFactory(), registry),
+            _timeline,
             _logger);
 
     private bool IsDown(Instance instance)

@@ -1,3 +1,4 @@
+using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
@@ -10,6 +11,7 @@ namespace Gateway.UnitTests.Application.Registration;
 public sealed class RegistryComposerTests
 {
     private readonly FakeLogger<RegistryComposer> _logger = new();
+    private readonly EventTimeline _timeline = new(TimeProvider.System);
     private readonly StaticServices _statics = new(
     [
         new ServiceDefinition("orders", LoadBalancerNames.LeastConnections, "/ready", [new InstanceDefinition("a", TestInstances.Port)]),
@@ -21,7 +23,7 @@ public sealed class RegistryComposerTests
     public RegistryComposerTests()
     {
         _registry = new ServiceRegistry(new LoadBalancerFactory(), _statics.Definitions);
-        _composer = new RegistryComposer(_registry, _statics, _logger);
+        _composer = new RegistryComposer(_registry, _statics, _timeline, _logger);
     }
 
     [Fact]
@@ -36,6 +38,21 @@ public sealed class RegistryComposerTests
         Instance("orders", "a:8080").IsDynamic.ShouldBeFalse();
         Instance("orders", "b:8080").IsDynamic.ShouldBeTrue();
         Instance("billing", "c:9000").IsDynamic.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Apply_InstancesComingAndGoing_AreOnTheTimeline_ThoseThatStayAreNot()
+    {
+        _composer.Apply(Snapshot(Registration("orders", "b"), Registration("billing", "c", port: 9000)));
+        _composer.Apply(Snapshot(Registration("orders", "b"), Registration("orders", "d")));
+
+        _timeline.Latest(10).Reverse().Select(e => $"{e.Kind} {e.Service} {e.Instance}").ShouldBe(
+        [
+            "registered orders b:8080",
+            "registered billing c:9000",
+            "registered orders d:8080",
+            "removed billing c:9000",
+        ], ignoreOrder: true);
     }
 
     [Fact]
