@@ -60,6 +60,11 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             new ClientInfo(HttpContext.Connection.RemoteIpAddress?.ToString(), request.Scheme, request.Host.Value));
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);
+        if (result.Edge is { } edge)
+        {
+            EdgeResponses.WriteHeaders(Response.Headers, edge);
+        }
+
         if (result.Status == ForwardStatus.Forwarded)
         {
             return new ForwardedResponseResult(result);

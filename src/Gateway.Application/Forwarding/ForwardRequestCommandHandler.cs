@@ -1,3 +1,4 @@
+using Gateway.Application.Edge;
 using Gateway.Application.Health;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
@@ -14,17 +15,25 @@ public sealed partial class ForwardRequestCommandHandler(
     IOptions<ResilienceOptions> resilienceOptions,
     GatewayMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
+    ILogger<ForwardRequestCommandHandler> logger,
+    EdgePolicies? edgePolicies = null) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
     private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, logger);
 
-    public async Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
+    public Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
     {
         if (!registry.TryGetService(request.Service, out var service))
         {
-            return ForwardResult.UnknownService(request.Service);
+            return Task.FromResult(ForwardResult.UnknownService(request.Service));
         }
 
+        return edgePolicies?.For(service.Name) is { } policy
+            ? AdmitAndForwardAsync(policy, request, service, cancellationToken)
+            : ForwardAsync(request, service, cancellationToken);
+    }
+
+    private async Task<ForwardResult> ForwardAsync(ForwardRequestCommand request, Service service, CancellationToken cancellationToken)
+    {
         var instance = service.PickInstance();
         if (instance is null)
         {

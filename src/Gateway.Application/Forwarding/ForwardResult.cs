@@ -1,3 +1,4 @@
+using Gateway.Application.Edge;
 using Gateway.Domain;
 
 namespace Gateway.Application.Forwarding;
@@ -51,11 +52,24 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>Instances the request was sent to: more than one when it was retried elsewhere.</summary>
     public int Attempts { get; }
 
+    /// <summary>What the service's edge policies decided, when it has any; disposed with the result.</summary>
+    public EdgeAdmission? Edge { get; private set; }
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 
     public static ForwardResult NoHealthyInstance(Service service) =>
         new(ForwardStatus.NoHealthyInstance, service.Name, null, null, TimeSpan.Zero, null, 0);
+
+    internal static ForwardResult Refused(Service service, EdgeAdmission admission) =>
+        new(ForwardStatus.Refused, service.Name, null, null, TimeSpan.Zero, null, 0) { Edge = admission };
+
+    /// <summary>Hands the admission, and the concurrency permit it may hold, to this result.</summary>
+    internal ForwardResult AdmittedBy(EdgeAdmission admission)
+    {
+        Edge = admission;
+        return this;
+    }
 
     /// <summary>A response to pass back; the result takes over the in-flight count already begun on the instance.</summary>
     internal static ForwardResult Forwarded(
@@ -100,6 +114,7 @@ public sealed class ForwardResult : IAsyncDisposable
         finally
         {
             instance?.EndRequest();
+            Edge?.Dispose();
         }
     }
 }
