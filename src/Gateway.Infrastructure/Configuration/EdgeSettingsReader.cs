@@ -211,7 +211,7 @@ internal static class EdgeSettingsReader
             }
         }
 
-        if (keys.Count == 0)
+        if (!Items(fields.GetValueOrDefault("keys")).Any())
         {
             settings.Fail($"{path}.Keys: missing (api_key needs at least one key: {{ \"Name\": ..., \"Sha256\": ... }})");
         }

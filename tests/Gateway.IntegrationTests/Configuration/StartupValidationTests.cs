@@ -42,6 +42,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.0/33")]
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.1/8")]
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "intranet")]
+    [InlineData("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/33")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });
@@ -130,6 +131,15 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData(
         """{ "user-service": { "Instances": [ { "Host": "localhost", "Port": 9001 }, { "Host": "localhost", "Port": 9001 } ] } }""",
         "user-service.Instances[1]", "localhost:9001")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "Auth": { "Type": "oauth" } } }""",
+        "orders.Auth.Type", "oauth")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "Auth": { "Type": "jwt", "Issuer": "i", "Audiences": ["a"], "JwksUrl": "http://127.0.0.1:9/jwks", "Algorithms": ["none"] } } }""",
+        "orders.Auth.Algorithms", "none")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "RateLimit": { "PermitsPerSecond": 5, "PartitionBy": "cookie" } } }""",
+        "orders.RateLimit.PartitionBy", "cookie")]
     public async Task RegistryFile_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string json, string key, string value)
     {
         var file = WriteRegistry(json);
