@@ -24,6 +24,7 @@ public sealed class EdgePolicy : IDisposable
     private readonly ConcurrencyLimiter? _concurrency;
     private readonly string? _rateLimitPolicy;
     private readonly string _realm;
+    private readonly string _challenge;
 
     public EdgePolicy(string service, EdgeSettings settings, IJwtValidatorFactory? jwtValidators, TrustedProxies proxies, TimeProvider time)
     {
@@ -35,6 +36,7 @@ public sealed class EdgePolicy : IDisposable
         _settings = settings;
         _proxies = proxies;
         _realm = $"realm=\"{service}\"";
+        _challenge = settings.ApiKey is { } keys ? $"ApiKey {_realm}, header=\"{keys.Header}\"" : $"Bearer {_realm}";
 
         var removed = new List<string>();
         if (settings.ApiKey is { } apiKey)
@@ -101,23 +103,22 @@ public sealed class EdgePolicy : IDisposable
         {
             var header = _settings.ApiKey!.Header;
             var presented = EdgeRequestHeaders.Find(request.Headers, header);
-            var challenge = $"ApiKey {_realm}, header=\"{header}\"";
             if (presented.Count == 0)
             {
-                return EdgeAdmission.Unauthenticated("missing_credentials", $"The request has no {header} header.", challenge);
+                return EdgeAdmission.Unauthenticated("missing_credentials", $"The request has no {header} header.", _challenge);
             }
 
             apiKeyName = presented.Count == 1 ? _apiKeys.Authenticate(presented[0] ?? "") : null;
             if (apiKeyName is null)
             {
-                return EdgeAdmission.Unauthenticated("invalid_credentials", $"The {header} header holds no valid key.", challenge);
+                return EdgeAdmission.Unauthenticated("invalid_credentials", $"The {header} header holds no valid key.", _challenge);
             }
         }
         else if (_jwt is not null)
         {
             if (BearerToken(EdgeRequestHeaders.Find(request.Headers, AuthorizationHeader)) is not { } bearer)
             {
-                return EdgeAdmission.Unauthenticated("missing_credentials", "The request has no bearer token.", $"Bearer {_realm}");
+                return EdgeAdmission.Unauthenticated("missing_credentials", "The request has no bearer token.", _challenge);
             }
 
             token = await _jwt.ValidateAsync(bearer, cancellationToken);
