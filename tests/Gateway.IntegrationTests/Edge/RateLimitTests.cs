@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Gateway.Application.Edge;
 using Gateway.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -158,7 +159,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AFloodOfDistinctPartitions_IsAllLimitedAndCounted()
+    public async Task AFloodOfDistinctPartitions_IsLimitedCountedAndEvictedOnceIdle()
     {
         Start(("PermitsPerSecond", "1"), ("Burst", "1"), ("PartitionBy", "header:X-Tenant-Id"));
 
@@ -169,9 +170,16 @@ public sealed class RateLimitTests : IAsyncLifetime
         }
 
         var metrics = await _client.GetStringAsync("/metrics");
+        var policy = _gateway!.Services.GetRequiredService<EdgePolicies>().For("orders")!;
+        var partitionsAfterFlood = policy.PartitionCount;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var newcomer = await SendAsync(("X-Tenant-Id", "newcomer"));
 
         statuses.Count(status => status == HttpStatusCode.OK).ShouldBe(100);
         metrics.ShouldContain("reason=\"rate_limited\"");
+        partitionsAfterFlood.ShouldBe(100);
+        newcomer.ShouldBe(HttpStatusCode.OK);
+        policy.PartitionCount.ShouldBe(1, "the flood's buckets are full again after a second, so they are dropped");
     }
 
     private void Start(params (string Key, string Value)[] rateLimit) => Start(_ => { }, rateLimit);

@@ -55,7 +55,9 @@ public sealed class TestTokens : IDisposable
             IssuedAt = now,
             NotBefore = now.AddMinutes(-1),
             Expires = now.AddMinutes(10),
-            Claims = new Dictionary<string, object> { ["sub"] = "user-42", ["scope"] = "orders.read profile" },
+            // RS256 signatures are deterministic and times have whole seconds: without an id of its own, a token
+            // minted twice in a second would be the same string, and the gateway remembers tokens it has accepted.
+            Claims = new Dictionary<string, object> { ["sub"] = "user-42", ["scope"] = "orders.read profile", ["jti"] = Guid.NewGuid().ToString("N") },
             SigningCredentials = credentials,
         };
         change?.Invoke(descriptor);
