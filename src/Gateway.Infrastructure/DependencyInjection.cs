@@ -1,10 +1,12 @@
 using System.Net;
+using Gateway.Application.Edge;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Registration;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Infrastructure.Configuration;
+using Gateway.Infrastructure.Edge;
 using Gateway.Infrastructure.Http;
 using Gateway.Infrastructure.Registry;
 using Microsoft.Extensions.Configuration;
@@ -42,7 +44,22 @@ public static class DependencyInjection
         services.AddUpstreamClient();
         services.AddHealthProbe();
         services.AddRegistrationStore();
+        services.AddEdgePolicies();
         return services;
+    }
+
+    private static void AddEdgePolicies(this IServiceCollection services)
+    {
+        services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeOptions.Bind).ValidateOnStart();
+        services.AddHttpClient(JwtValidatorFactory.ClientName).RemoveAllLoggers();
+        services.AddSingleton<IJwtValidatorFactory, JwtValidatorFactory>();
+        services.AddSingleton(provider => new EdgePolicies(
+            provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Edge.Select(service => new EdgePolicy(
+                service.Key,
+                service.Value,
+                provider.GetRequiredService<IJwtValidatorFactory>(),
+                provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies,
+                provider.GetRequiredService<TimeProvider>()))));
     }
 
     /// <summary>

@@ -69,6 +69,11 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
         }
 
         var result = await mediator.Send(command, HttpContext.RequestAborted);
+        if (result.Edge is { } edge)
+        {
+            EdgeResponses.WriteHeaders(Response.Headers, edge);
+        }
+
         if (result.IsForwarded)
         {
             return new ForwardedResponseResult(result);

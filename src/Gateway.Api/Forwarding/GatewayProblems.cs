@@ -30,6 +30,7 @@ internal static class GatewayProblems
         ForwardStatus.Unforwardable => ForwardingProblem(
             StatusCodes.Status400BadRequest, "Request cannot be forwarded", result.Error?.Message ?? "The request cannot be forwarded as sent.", result.Service),
         ForwardStatus.ClientAborted => new ObjectResult(null) { StatusCode = ClientClosedRequest },
+        ForwardStatus.Refused => EdgeResponses.Problem(result),
         _ => throw new InvalidOperationException($"{result.Status} is not a failure."),
     };
 
@@ -43,6 +44,7 @@ internal static class GatewayProblems
         ForwardStatus.RequestBodyFailed => "request_body",
         ForwardStatus.ClientAborted => "client_aborted",
         ForwardStatus.Unforwardable => "unforwardable_request",
+        ForwardStatus.Refused => result.Edge!.Reason,
         _ => "other",
     };
 

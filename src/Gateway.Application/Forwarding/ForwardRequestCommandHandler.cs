@@ -1,3 +1,4 @@
+using Gateway.Application.Edge;
 using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
@@ -16,17 +17,25 @@ public sealed partial class ForwardRequestCommandHandler(
     GatewayMetrics metrics,
     TimeProvider timeProvider,
     EventTimeline timeline,
-    ILogger<ForwardRequestCommandHandler> logger) : IRequestHandler<ForwardRequestCommand, ForwardResult>
+    ILogger<ForwardRequestCommandHandler> logger,
+    EdgePolicies? edgePolicies = null) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
     private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, timeline, logger);
 
-    public async Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
+    public Task<ForwardResult> Handle(ForwardRequestCommand request, CancellationToken cancellationToken)
     {
         if (!registry.TryGetService(request.Service, out var service))
         {
-            return ForwardResult.UnknownService(request.Service);
+            return Task.FromResult(ForwardResult.UnknownService(request.Service));
         }
 
+        return edgePolicies?.For(service.Name) is { } policy
+            ? AdmitAndForwardAsync(policy, request, service, cancellationToken)
+            : ForwardAsync(request, service, cancellationToken);
+    }
+
+    private async Task<ForwardResult> ForwardAsync(ForwardRequestCommand request, Service service, CancellationToken cancellationToken)
+    {
         var instance = service.PickInstance();
         if (instance is null)
         {

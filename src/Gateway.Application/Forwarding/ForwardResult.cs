@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Gateway.Application.Edge;
 using Gateway.Domain;
 
 namespace Gateway.Application.Forwarding;
@@ -59,11 +60,24 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>The service's own idle timeout for streams, or null to use the gateway's.</summary>
     public TimeSpan? StreamIdleTimeout => _forwardedFor?.StreamIdleTimeout;
 
+    /// <summary>What the service's edge policies decided, when it has any; disposed with the result.</summary>
+    public EdgeAdmission? Edge { get; private set; }
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 
     public static ForwardResult NoHealthyInstance(Service service) =>
         new(ForwardStatus.NoHealthyInstance, service.Name, null, null, TimeSpan.Zero, null, 0);
+
+    internal static ForwardResult Refused(Service service, EdgeAdmission admission) =>
+        new(ForwardStatus.Refused, service.Name, null, null, TimeSpan.Zero, null, 0) { Edge = admission };
+
+    /// <summary>Hands the admission, and the concurrency permit it may hold, to this result.</summary>
+    internal ForwardResult AdmittedBy(EdgeAdmission admission)
+    {
+        Edge = admission;
+        return this;
+    }
 
     /// <summary>A response to pass back; the result takes over the in-flight count already begun on the instance.</summary>
     internal static ForwardResult Forwarded(
@@ -108,6 +122,7 @@ public sealed class ForwardResult : IAsyncDisposable
         finally
         {
             instance?.EndRequest();
+            Edge?.Dispose();
         }
     }
 }

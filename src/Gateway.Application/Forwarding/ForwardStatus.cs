@@ -20,4 +20,7 @@ public enum ForwardStatus
 
     /// <summary>The request cannot be sent as the client wrote it; <see cref="ForwardResult.Error"/> says why.</summary>
     Unforwardable,
+
+    /// <summary>The edge policies refused the request; <see cref="ForwardResult.Edge"/> says why.</summary>
+    Refused,
 }

@@ -29,6 +29,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _circuitTransitions;
     private readonly Counter<long> _connectionsClosed;
     private readonly Counter<long> _upgrades;
+    private readonly Counter<long> _edgeRejections;
+    private readonly Counter<long> _apiKeyRequests;
 
     public GatewayMetrics(IMeterFactory meterFactory, ServiceRegistry registry)
     {
@@ -61,6 +63,13 @@ public sealed class GatewayMetrics
             "gateway.websocket.connections",
             "{connection}",
             "Client connections switched to WebSocket with an instance (101 passed on).");
+
+        _edgeRejections = meter.CreateCounter<long>(
+            "gateway.edge.rejections",
+            "{request}",
+            "Requests the edge policies refused before an instance was chosen, by service and reason.");
+        _apiKeyRequests = meter.CreateCounter<long>(
+            "gateway.edge.api_key.requests", "{request}", "Requests admitted with an API key, by service and the key's name.");
 
         meter.CreateObservableGauge(
             "gateway.requests.active",
@@ -122,6 +131,14 @@ public sealed class GatewayMetrics
     public void WebSocketOpened(string service, Instance instance) =>
         _upgrades.Add(1, new TagList { { "service", service }, { "instance", instance.Id } });
 
+    /// <param name="reason">One of the edge's fixed set, such as <c>rate_limited</c>.</param>
+    public void EdgeRefused(Service service, string reason) =>
+        _edgeRejections.Add(1, new TagList { { "service", service.Name }, { "reason", reason } });
+
+    /// <param name="keyName">A configured key's name, never the key: the set is as small as the configuration.</param>
+    public void ApiKeyUsed(Service service, string keyName) =>
+        _apiKeyRequests.Add(1, new TagList { { "service", service.Name }, { "api_key", keyName } });
+
     /// <summary>HTTP's registered methods as they are; anything else a client invents counts as OTHER.</summary>
     private static string KnownMethod(string method) => method switch
     {
@@ -143,8 +160,11 @@ public sealed class GatewayMetrics
     private static string StatusText(int statusCode) => statusCode switch
     {
         400 => "400",
+        401 => "401",
+        403 => "403",
         404 => "404",
         413 => "413",
+        429 => "429",
         499 => "499",
         502 => "502",
         503 => "503",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Application.Edge;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Microsoft.Extensions.Configuration;
@@ -22,16 +23,18 @@ internal static class RegistryConfigurationLoader
     public static void Bind(RegistryOptions options, IConfiguration configuration)
     {
         var settings = new SettingsReader(configuration);
-        options.Services = Load(configuration, settings);
+        var edge = new Dictionary<string, EdgeSettings>(ServiceName.Comparer);
+        options.Services = Load(configuration, settings, edge);
+        options.Edge = edge;
         settings.ThrowIfInvalid<RegistryOptions>();
     }
 
-    private static List<ServiceDefinition> Load(IConfiguration configuration, SettingsReader settings)
+    private static List<ServiceDefinition> Load(IConfiguration configuration, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
     {
         var file = settings.Text(RegistryOptions.FileKey);
         if (file is null)
         {
-            return ReadServices(configuration.GetSection(RegistryOptions.SectionPath), settings);
+            return ReadServices(configuration.GetSection(RegistryOptions.SectionPath), settings, edge);
         }
 
         if (!File.Exists(file))
@@ -57,15 +60,15 @@ internal static class RegistryConfigurationLoader
             return [];
         }
 
-        return ReadServices(registry, settings);
+        return ReadServices(registry, settings, edge);
     }
 
-    private static List<ServiceDefinition> ReadServices(IConfiguration services, SettingsReader settings)
+    private static List<ServiceDefinition> ReadServices(IConfiguration services, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
     {
         var definitions = new List<ServiceDefinition>();
         foreach (var section in services.GetChildren())
         {
-            if (ReadService(section, settings) is { } definition)
+            if (ReadService(section, settings, edge) is { } definition)
             {
                 definitions.Add(definition);
             }
@@ -74,7 +77,7 @@ internal static class RegistryConfigurationLoader
         return definitions;
     }
 
-    private static ServiceDefinition? ReadService(IConfigurationSection section, SettingsReader settings)
+    private static ServiceDefinition? ReadService(IConfigurationSection section, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
     {
         var name = section.Key;
         var errorsBefore = settings.Errors.Count;
@@ -89,6 +92,8 @@ internal static class RegistryConfigurationLoader
         int? healthyThreshold = null;
         TimeSpan? requestTimeout = null;
         TimeSpan? streamIdleTimeout = null;
+        EdgeSettings? auth = null;
+        RateLimitSettings? rateLimit = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -129,12 +134,23 @@ internal static class RegistryConfigurationLoader
                 case "streamidletimeout":
                     streamIdleTimeout = ReadSeconds(field, path, settings);
                     break;
+                case "auth":
+                    auth = EdgeSettingsReader.ReadAuth(field, path, settings);
+                    break;
+                case "ratelimit":
+                    rateLimit = EdgeSettingsReader.ReadRateLimit(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout or StreamIdleTimeout)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth or RateLimit)");
                     break;
             }
+        }
+
+        if (EdgeSettingsReader.Combine(auth, rateLimit, name, settings) is { } policies && settings.Errors.Count == errorsBefore)
+        {
+            edge[name] = policies;
         }
 
         return settings.Errors.Count == errorsBefore

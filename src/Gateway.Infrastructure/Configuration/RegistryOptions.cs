@@ -1,3 +1,4 @@
+using Gateway.Application.Edge;
 using Gateway.Domain;
 
 namespace Gateway.Infrastructure.Configuration;
@@ -9,4 +10,7 @@ public sealed class RegistryOptions
     public const string FileKey = "GATEWAY_REGISTRY_FILE";
 
     public IReadOnlyList<ServiceDefinition> Services { get; set; } = [];
+
+    /// <summary>The <c>Auth</c> and <c>RateLimit</c> of the services that set either, by service name.</summary>
+    public IReadOnlyDictionary<string, EdgeSettings> Edge { get; set; } = new Dictionary<string, EdgeSettings>();
 }

@@ -44,6 +44,7 @@ public sealed partial class StartupValidationTests : IDisposable
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.0/33")]
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "10.0.0.1/8")]
     [InlineData("GATEWAY_ADMIN_ALLOWED_NETWORKS", "intranet")]
+    [InlineData("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/33")]
     public async Task Setting_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string key, string value)
     {
         var outcome = await RunAsync(new() { [key] = value });
@@ -132,6 +133,15 @@ public sealed partial class StartupValidationTests : IDisposable
     [InlineData(
         """{ "user-service": { "Instances": [ { "Host": "localhost", "Port": 9001 }, { "Host": "localhost", "Port": 9001 } ] } }""",
         "user-service.Instances[1]", "localhost:9001")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "Auth": { "Type": "oauth" } } }""",
+        "orders.Auth.Type", "oauth")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "Auth": { "Type": "jwt", "Issuer": "i", "Audiences": ["a"], "JwksUrl": "http://127.0.0.1:9/jwks", "Algorithms": ["none"] } } }""",
+        "orders.Auth.Algorithms", "none")]
+    [InlineData(
+        """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "RateLimit": { "PermitsPerSecond": 5, "PartitionBy": "cookie" } } }""",
+        "orders.RateLimit.PartitionBy", "cookie")]
     public async Task RegistryFile_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string json, string key, string value)
     {
         var file = WriteRegistry(json);
@@ -369,8 +379,10 @@ public sealed partial class StartupValidationTests : IDisposable
         await using var gateway = GatewayProcess.Start(EnvironmentWith(settings), arguments);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}"), Timeout = TimeSpan.FromSeconds(5) };
 
+        // The port was free when the test chose it, but another test's server may have taken it since: only an
+        // answer from this process (its start time, as GET / reports it) counts as this gateway having started.
         await Eventually.TrueAsync(
-            async () => gateway.HasExited || await TryGetAsync(client, "/health") is not null,
+            async () => gateway.HasExited || await TryGetAsync(client, "/") is { } root && IsStartOf(gateway, StartedAt(root)),
             Deadline,
             "the gateway to exit or answer");
 
@@ -403,6 +415,23 @@ public sealed partial class StartupValidationTests : IDisposable
         line.ShouldContain(key, Case.Sensitive);
         // The value is named after the key, so that "0" is not found in, say, "Instances[0]".
         line[(line.IndexOf(key, StringComparison.Ordinal) + key.Length)..].ShouldContain(value, Case.Sensitive);
+    }
+
+    /// <summary>Each process works the start time out from the boot time it reads itself, so they differ by a little.</summary>
+    private static bool IsStartOf(GatewayProcess gateway, DateTimeOffset? startedAt) =>
+        startedAt is { } at && (at - gateway.StartedAt).Duration() < TimeSpan.FromSeconds(1);
+
+    private static DateTimeOffset? StartedAt(string root)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(root);
+            return document.RootElement.TryGetProperty("startedAt", out var startedAt) ? startedAt.GetDateTimeOffset() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<string?> TryGetAsync(HttpClient client, string path)

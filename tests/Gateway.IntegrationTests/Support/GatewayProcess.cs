@@ -40,6 +40,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>When the process started, as the gateway itself reports it in <c>GET /</c>.</summary>
+    public DateTimeOffset StartedAt => _process.StartTime.ToUniversalTime();
+
     public IReadOnlyList<string> StandardOutput => [.. _output];
 
     public IReadOnlyList<string> StandardError => [.. _error];

@@ -1,0 +1,10 @@
+namespace Gateway.Application.Edge;
+
+/// <summary>What a rate limit's partitions are told apart by.</summary>
+public enum PartitionKind
+{
+    ClientIp,
+    ApiKey,
+    Claim,
+    Header,
+}
