@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Api;
 
@@ -101,10 +102,16 @@ public static class DependencyInjection
 
             policy.AllowAnyMethod()
                 .AllowAnyHeader()
+                // What a browser script needs to read besides the safelisted headers: who answered, the trace to
+                // quote in a bug report, and when a rate-limited client may try again.
                 .WithExposedHeaders(
                     ForwardedResponseResult.ServiceHeader,
                     ForwardedResponseResult.InstanceHeader,
-                    ForwardedResponseResult.ResponseTimeHeader);
+                    ForwardedResponseResult.ResponseTimeHeader,
+                    TraceHeader.Name,
+                    HeaderNames.RetryAfter,
+                    EdgeResponses.RateLimitPolicyHeader,
+                    EdgeResponses.RateLimitHeader);
         });
     }
 }

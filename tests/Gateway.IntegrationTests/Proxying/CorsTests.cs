@@ -95,6 +95,10 @@ public sealed class CorsTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Headers.GetValues("Access-Control-Allow-Origin").ShouldBe([AllowedOrigin]);
         _backend.Proxied().ShouldHaveSingleItem().RawTarget.ShouldBe("/items");
+        // A browser script may read only what is exposed: who answered, the trace id, and rate-limit advice.
+        string.Join(",", response.Headers.GetValues("Access-Control-Expose-Headers")).Split(',', StringSplitOptions.TrimEntries).ShouldBe(
+            ["X-Gateway-Service", "X-Gateway-Instance", "X-Gateway-Response-Time", "X-Trace-Id", "Retry-After", "RateLimit-Policy", "RateLimit"],
+            ignoreOrder: true);
     }
 
     [Fact]
