@@ -18,6 +18,7 @@ public static class GatewayEventKinds
     public const string Registered = "registered";
     public const string Removed = "removed";
     public const string DrainStarted = "drain_started";
+    public const string Drained = "drained";
     public const string ConfigApplied = "config_applied";
     public const string ConfigRefused = "config_refused";
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Gateway.Application.Operations;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed partial class DrainCoordinator(
     ServiceRegistry registry,
     IOptions<RegistrationOptions> options,
     TimeProvider timeProvider,
+    EventTimeline timeline,
     ILogger<DrainCoordinator> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -101,10 +103,17 @@ public sealed partial class DrainCoordinator(
             return;
         }
 
-        if (instance.ActiveRequests > 0)
+        var inFlight = instance.ActiveRequests;
+        if (inFlight > 0)
         {
             instance.Retire();
         }
+
+        timeline.Record(
+            GatewayEventKinds.Drained,
+            service,
+            instance.Id,
+            inFlight == 0 ? "no requests left in flight" : $"drain timeout passed with {inFlight} in flight; they were ended");
 
         if (!instance.IsDynamic)
         {

@@ -1,3 +1,4 @@
+using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
@@ -24,6 +25,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
 
     private readonly TimerWatchingTimeProvider _time = new(TestServices.Now);
+    private readonly EventTimeline _timeline = new(TimeProvider.System);
     private readonly IRegistrationStore _store = Substitute.For<IRegistrationStore>();
     private readonly FakeLogger<DrainCoordinator> _logger = new();
     private readonly ServiceRegistry _registry = new(new LoadBalancerFactory());
@@ -35,7 +37,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
     {
         _store.RemoveAsync(default!, default!, default).ReturnsForAnyArgs(true);
         _coordinator = new DrainCoordinator(
-            _store, _registry, Options.Create(new RegistrationOptions { DrainTimeout = DrainTimeout }), _time, _logger);
+            _store, _registry, Options.Create(new RegistrationOptions { DrainTimeout = DrainTimeout }), _time, _timeline, _logger);
         _worker = _coordinator.RunAsync(_stopping.Token);
     }
 
@@ -114,6 +116,8 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
 
         await _store.Received(1).RemoveAsync(Service, "a:8080", Arg.Any<CancellationToken>());
         _time.GetUtcNow().ShouldBe(TestServices.Now);
+        var drained = _timeline.Latest(1).ShouldHaveSingleItem();
+        (drained.Kind, drained.Service, drained.Instance, drained.Cause).ShouldBe(("drained", Service, "a:8080", "no requests left in flight"));
     }
 
     [Fact]
@@ -131,6 +135,7 @@ public sealed class DrainCoordinatorTests : IAsyncDisposable
         await drain.WaitAsync(Deadline);
         await _store.Received(1).RemoveAsync(Service, "a:8080", Arg.Any<CancellationToken>());
         instance.ActiveRequests.ShouldBe(1);
+        _timeline.Latest(1).ShouldHaveSingleItem().Cause.ShouldBe("drain timeout passed with 1 in flight; they were ended");
     }
 
     [Fact]
