@@ -4,6 +4,7 @@ using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Application.Telemetry;
+using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +36,9 @@ public static class DependencyInjection
         AddAdminCommand<RemoveInstanceCommand, Unit, RemoveInstanceCommandHandler>(services);
         AddAdminCommand<DrainInstanceCommand, DrainingInstance, DrainInstanceCommandHandler>(services);
         AddAdminCommand<ConfigureServiceCommand, ServiceConfiguration, ConfigureServiceCommandHandler, ConfigureServiceCommandValidator>(services);
+        services.AddSingleton<InstanceOverrides>();
+        AddAdminCommand<OverrideInstanceCommand, InstanceOverride, OverrideInstanceCommandHandler, OverrideInstanceCommandValidator>(services);
+        AddAdminCommand<RestoreInstanceCommand, Unit, OverrideInstanceCommandHandler>(services);
         return services;
     }
 

@@ -18,6 +18,7 @@ public sealed class Instance
     private volatile InstanceHealth _health = InstanceHealth.Initial;
     private volatile CircuitState _circuit = CircuitState.Closed;
     private volatile bool _draining;
+    private volatile InstanceOverride? _override;
     private Service? _owner;
     private CancellationTokenSource? _retirement;
 
@@ -101,19 +102,40 @@ public sealed class Instance
 
     public InstanceHealth Health => _health;
 
-    /// <summary>Whether the load balancers may choose this instance now: healthy, circuit not open, not draining.</summary>
-    public bool IsAvailable => _health.IsHealthy && _circuit != CircuitState.Open && !_draining;
+    /// <summary>Whether the load balancers may choose this instance now: healthy, circuit not open, not draining, not overridden.</summary>
+    public bool IsAvailable => _health.IsHealthy && _circuit != CircuitState.Open && !_draining && _override is null;
 
     public CircuitState Circuit => _circuit;
 
     /// <summary>Healthy and not draining, kept out of rotation by its open circuit alone.</summary>
-    public bool IsOutOnlyByCircuit => _circuit == CircuitState.Open && _health.IsHealthy && !_draining;
+    public bool IsOutOnlyByCircuit => _circuit == CircuitState.Open && _health.IsHealthy && !_draining && _override is null;
 
     /// <summary>Registered at run time through the admin API, rather than configured.</summary>
     public bool IsDynamic { get; }
 
     /// <summary>Being drained: no new requests, while those in flight finish.</summary>
     public bool IsDraining => _draining;
+
+    /// <summary>The operator's override keeping it out of rotation, if any.</summary>
+    public InstanceOverride? Override => _override;
+
+    /// <summary>Takes the instance out by an operator's decision (replacing any earlier one), or lifts it with null.</summary>
+    /// <returns>Whether the override changed.</returns>
+    public bool SetOverride(InstanceOverride? value)
+    {
+        lock (_stateLock)
+        {
+            if (ReferenceEquals(_override, value))
+            {
+                return false;
+            }
+
+            _override = value;
+        }
+
+        NotifyOwner();
+        return true;
+    }
 
     /// <summary>Stops new requests to the instance, or lets them come again.</summary>
     /// <returns>Whether the state changed.</returns>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Api.Forwarding;
 using Gateway.Api.Registry;
+using Gateway.Api.Status;
 using Gateway.Application.Registration;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
@@ -56,6 +57,32 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         Answer(
             await mediator.Send(new DrainInstanceCommand(name, id), HttpContext.RequestAborted),
             static draining => new DrainedInstance(draining.Service, draining.InstanceId, true));
+
+    [HttpPost("instances/{id}/override")]
+    public async Task<IActionResult> Override([FromRoute] string name, [FromRoute] string id)
+    {
+        var (body, problem) = await ReadBodyAsync<OverrideBody>();
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var by = AdminKeyFilter.CallerOf(HttpContext);
+        if (body!.Out is false)
+        {
+            return await Restore(name, id);
+        }
+
+        return Answer(
+            await mediator.Send(new OverrideInstanceCommand(name, id, body.Minutes ?? 0, body.Reason, by), HttpContext.RequestAborted),
+            static decision => OverrideView.From(decision));
+    }
+
+    [HttpDelete("instances/{id}/override")]
+    public async Task<IActionResult> Restore([FromRoute] string name, [FromRoute] string id) =>
+        Answer(
+            await mediator.Send(new RestoreInstanceCommand(name, id, AdminKeyFilter.CallerOf(HttpContext)), HttpContext.RequestAborted),
+            static _ => null);
 
     [HttpPut("")]
     public async Task<IActionResult> Configure([FromRoute] string name)
@@ -138,12 +165,18 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         }
 
         var field = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-        return Invalid(field, property.PropertyType == typeof(string) ? "must be a string" : "must be a whole number");
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return Invalid(field, type == typeof(string) ? "must be a string"
+            : type == typeof(bool) ? "must be true or false"
+            : type == typeof(double) ? "must be a number"
+            : "must be a whole number");
     }
 
     private sealed record InstanceBody(string? Host, int? Port, int? Weight, string? Scheme, int? TtlSeconds);
 
     private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath);
+
+    private sealed record OverrideBody(bool? Out, double? Minutes, string? Reason);
 
     // What the admin API answers: the wire shape lives here, apart from what the commands produce.
     private sealed record RegisteredInstance(string Id, string Service, string Host, int Port, int Weight, string Scheme, int? TtlSeconds);

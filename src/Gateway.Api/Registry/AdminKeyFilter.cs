@@ -25,7 +25,9 @@ public sealed partial class AdminKeyFilter(IOptions<AdminOptions> options, ILogg
         var givenHash = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
             ? SHA256.HashData(Encoding.UTF8.GetBytes(header[scheme.Length..].Trim()))
             : null;
-        Audit(http, givenHash is null ? NoKey : Fingerprint(givenHash));
+        var fingerprint = givenHash is null ? NoKey : Fingerprint(givenHash);
+        http.Items[typeof(AdminKeyFilter)] = fingerprint;
+        Audit(http, fingerprint);
 
         if (options.Value.Key is not { } key)
         {
@@ -50,6 +52,10 @@ public sealed partial class AdminKeyFilter(IOptions<AdminOptions> options, ILogg
     /// to help anyone guess one.
     /// </summary>
     public static string Fingerprint(ReadOnlySpan<byte> keyHash) => Convert.ToHexStringLower(keyHash[..4]);
+
+    /// <summary>Who made an admin call that got past the filter, as its audit line names them.</summary>
+    public static string CallerOf(HttpContext http) =>
+        http?.Items[typeof(AdminKeyFilter)] as string ?? NoKey;
 
     /// <summary>Logs the call once its answer is complete, whichever filter, action or error handler gave the status.</summary>
     private void Audit(HttpContext http, string keyFingerprint) =>

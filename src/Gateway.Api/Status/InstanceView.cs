@@ -4,7 +4,7 @@ namespace Gateway.Api.Status;
 
 /// <summary>An instance as <c>GET /services</c> shows it.</summary>
 /// <param name="HealthChangedAt">When it last became healthy or unhealthy; null while it has stayed as it started.</param>
-/// <param name="EjectedBy">What keeps it out of rotation: <c>active</c> or <c>passive</c> health, or an open <c>circuit</c>.</param>
+/// <param name="EjectedBy">What keeps it out of rotation: <c>active</c> or <c>passive</c> health, an operator's <c>override</c>, or an open <c>circuit</c>.</param>
 public sealed record InstanceView(
     string Id,
     string Host,
@@ -22,7 +22,8 @@ public sealed record InstanceView(
     int ConsecutivePassiveFailures,
     string? EjectedBy,
     string? EjectionCause,
-    HealthCheckView? LastCheck)
+    HealthCheckView? LastCheck,
+    OverrideView? Override)
 {
     private const string CircuitOpenCause = "circuit breaker open: requests to it kept failing; a trial request is let through after the break";
 
@@ -53,11 +54,13 @@ public sealed record InstanceView(
             {
                 HealthSource.Active => "active",
                 HealthSource.Passive => "passive",
+                _ when instance.Override is not null => "override",
                 _ when instance.Circuit == CircuitState.Open => "circuit",
                 _ => null,
             },
-            health.Cause ?? (instance.Circuit == CircuitState.Open ? CircuitOpenCause : null),
-            health.LastCheck is { } check ? HealthCheckView.From(check) : null);
+            health.Cause ?? instance.Override?.Reason ?? (instance.Circuit == CircuitState.Open ? CircuitOpenCause : null),
+            health.LastCheck is { } check ? HealthCheckView.From(check) : null,
+            instance.Override is { } decision ? OverrideView.From(decision) : null);
     }
 }
 

@@ -19,6 +19,8 @@ public static class GatewayEventKinds
     public const string Removed = "removed";
     public const string DrainStarted = "drain_started";
     public const string Drained = "drained";
+    public const string OverrideSet = "override";
+    public const string OverrideEnded = "override_ended";
     public const string ConfigApplied = "config_applied";
     public const string ConfigRefused = "config_refused";
 }
