@@ -1,3 +1,4 @@
+using Gateway.Api.Controllers;
 using Gateway.Api.Forwarding;
 using Gateway.Api.Health;
 using Gateway.Api.Hosting;
@@ -7,8 +8,10 @@ using Gateway.Api.Telemetry;
 using Gateway.Application.Registration;
 using Gateway.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -43,6 +46,7 @@ public static class DependencyInjection
                 }
             })
             .AddApplicationPart(typeof(DependencyInjection).Assembly);
+        services.Replace(ServiceDescriptor.Singleton<IControllerActivator, GatewayControllerActivator>());
         services.AddProblemDetails();
 
         services.AddHostedService<HealthCheckWorker>();

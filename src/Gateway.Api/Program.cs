@@ -38,7 +38,9 @@ try
     });
     app.UseTraceHeader();
     app.UseExceptionHandler();
-    app.UseCors();
+    // Only requests from a browser's script carry Origin; for the others the middleware would do nothing but mark
+    // the request and open a service scope to find its policy.
+    app.UseWhen(static context => context.Request.Headers.Origin.Count > 0, static cors => cors.UseCors());
     app.MapGatewayMetrics();
     app.MapControllers();
 

@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Gateway.Api.Controllers;
 
 /// <summary>The catch-all: turns any request for <c>/{service}/...</c> into a forward command, and its result back into HTTP.</summary>
-public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics, ViaHeader via) : ControllerBase
+public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics, ViaHeader via, StreamIdleWatches idleWatches)
+    : ControllerBase
 {
     // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
     [Route("{service}/{**path}", Order = int.MaxValue)]
@@ -76,7 +77,7 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
 
         if (result.IsForwarded)
         {
-            return new ForwardedResponseResult(result);
+            return new ForwardedResponseResult(result, idleWatches);
         }
 
         await using (result)

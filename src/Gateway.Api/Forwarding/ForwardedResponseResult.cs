@@ -7,7 +7,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace Gateway.Api.Forwarding;
 
 /// <summary>Writes an instance's response to the client: status, headers, then the body as it arrives.</summary>
-internal sealed partial class ForwardedResponseResult(ForwardResult result) : IActionResult
+/// <remarks>
+/// The idle watches come from the controller rather than the request's services: those would open a service scope
+/// for every proxied request.
+/// </remarks>
+internal sealed partial class ForwardedResponseResult(ForwardResult result, StreamIdleWatches idleWatches) : IActionResult
 {
     public const string ServiceHeader = "X-Gateway-Service";
     public const string InstanceHeader = "X-Gateway-Instance";
@@ -45,8 +49,7 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result) : IA
                 return;
             }
 
-            using var watch = http.RequestServices.GetRequiredService<StreamIdleWatches>()
-                .Start(result.StreamIdleTimeout, http.RequestAborted);
+            using var watch = idleWatches.Start(result.StreamIdleTimeout, http.RequestAborted);
             try
             {
                 if (GrpcCalls.IsStream(http.Request, headers))

@@ -9,7 +9,7 @@ namespace Gateway.Api.Forwarding;
 /// are: the token source and its timer are set up again per stream, not allocated. Progress moves the source's own
 /// timer, which only a chunk read (up to 64 KiB) or a WebSocket frame does.
 /// </remarks>
-internal sealed class StreamIdleWatch : IDisposable
+public sealed class StreamIdleWatch : IDisposable
 {
     private readonly StreamIdleWatches _pool;
     private readonly CancellationTokenSource _source;

@@ -8,7 +8,7 @@ namespace Gateway.Api.Forwarding;
 /// Starts <see cref="StreamIdleWatch"/>es with the gateway's <c>STREAM_IDLE_TIMEOUT</c>, or a service's own, from a
 /// pool on the injected clock.
 /// </summary>
-internal sealed class StreamIdleWatches(IOptions<ForwardingOptions> options, TimeProvider timeProvider)
+public sealed class StreamIdleWatches(IOptions<ForwardingOptions> options, TimeProvider timeProvider)
 {
     // Enough for the streams open on a busy gateway; past it, watches are simply allocated and let go.
     private const int MaxPooled = 1024;

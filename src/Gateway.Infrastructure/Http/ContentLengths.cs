@@ -15,7 +15,8 @@ public static class ContentLengths
             var length = value.AsSpan()[range].Trim();
             if (first is null)
             {
-                first = length.ToString();
+                // Most values are one bare length: kept as they are, not copied.
+                first = length.Length == value!.Length ? value : length.ToString();
             }
             else if (!length.SequenceEqual(first))
             {

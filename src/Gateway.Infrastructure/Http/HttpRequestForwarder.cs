@@ -29,9 +29,6 @@ internal sealed class HttpRequestForwarder(
 {
     public const string ClientName = "Gateway.Upstream";
 
-    /// <summary>Where the forwarder leaves the request's deadline for <see cref="UpstreamExchangeHandler"/>.</summary>
-    public static readonly HttpRequestOptionsKey<UpstreamDeadline> DeadlineKey = new("Gateway.Deadline");
-
     private readonly TimeSpan _requestTimeout = options.Value.RequestTimeout;
 
     private readonly HttpMessageInvoker _invoker = new(handlerFactory.CreateHandler(ClientName), disposeHandler: false);
@@ -121,7 +118,7 @@ internal sealed class HttpRequestForwarder(
     }
 
     /// <param name="unforwardableHeader">The first header whose value cannot be sent, if any; the message is then unusable.</param>
-    private HttpRequestMessage CreateMessage(
+    private UpstreamMessage CreateMessage(
         UpstreamRequest request, UpstreamDeadline deadline, out StreamingBodyContent? body, out string? unforwardableHeader)
     {
         unforwardableHeader = null;
@@ -133,16 +130,11 @@ internal sealed class HttpRequestForwarder(
         var target = new Uri(string.Concat(instance.Origin, command.PathAndQuery), in RawPathAndQuery);
         // As YARP does: HTTP/2 where TLS negotiates it (ALPN), HTTP/1.1 in cleartext, and HTTP/2 only to an h2c
         // instance, which would not understand an HTTP/1.1 request.
-        var message = new HttpRequestMessage(HttpMethod.Parse(command.Method), target)
+        var message = new UpstreamMessage(HttpMethod.Parse(command.Method), target, request, deadline)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = instance.IsH2c ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
         };
-
-        // The client's handlers read these: the policy selector picks the instance's breaker, the innermost handler
-        // watches the deadline.
-        message.Options.Set(UpstreamPolicies.TargetKey, request);
-        message.Options.Set(DeadlineKey, deadline);
 
         body = command.Body is null ? null : new StreamingBodyContent(command.Body, command.ContentLength, deadline);
         message.Content = body;

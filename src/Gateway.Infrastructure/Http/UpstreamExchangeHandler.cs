@@ -16,7 +16,7 @@ internal sealed class UpstreamExchangeHandler : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var deadline = request.Options.TryGetValue(HttpRequestForwarder.DeadlineKey, out var found) ? found : null;
+        var deadline = (request as UpstreamMessage)?.Deadline;
         HttpResponseMessage response;
         try
         {

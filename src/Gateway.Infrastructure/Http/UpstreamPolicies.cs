@@ -35,9 +35,6 @@ internal sealed partial class UpstreamPolicies(
     private readonly TimeProvider _timeProvider = timeProvider;
     private readonly ILogger _logger = logger;
 
-    /// <summary>Where the forwarder leaves the request's service and instance for the policy selectors.</summary>
-    public static readonly HttpRequestOptionsKey<UpstreamRequest> TargetKey = new("Gateway.Upstream");
-
     private static readonly IAsyncPolicy<HttpResponseMessage> NoBreaker = Policy.NoOpAsync<HttpResponseMessage>();
 
     private readonly ConditionalWeakTable<Instance, Breaker> _breakers = [];
@@ -77,8 +74,7 @@ internal sealed partial class UpstreamPolicies(
             ? breaker
             : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
 
-    private static UpstreamRequest? Target(HttpRequestMessage request) =>
-        request.Options.TryGetValue(TargetKey, out var target) ? target : null;
+    private static UpstreamRequest? Target(HttpRequestMessage request) => (request as UpstreamMessage)?.Upstream;
 
     /// <summary>One instance's breaker, and the timer that puts the instance back in rotation when its break ends.</summary>
     private sealed class Breaker : IDisposable
