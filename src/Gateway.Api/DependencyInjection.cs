@@ -7,6 +7,7 @@ using Gateway.Api.Registry;
 using Gateway.Api.Telemetry;
 using Gateway.Application.Registration;
 using Gateway.Infrastructure.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -59,6 +60,7 @@ public static class DependencyInjection
 
         services.AddHostedService<StartupSummary>();
         services.AddSingleton<StreamIdleWatches>();
+        services.Replace(ServiceDescriptor.Singleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>());
         services.AddSingleton<ConnectionLimiter>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());
         services.AddOptions<KestrelServerOptions>()
