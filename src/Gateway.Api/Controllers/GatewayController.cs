@@ -14,7 +14,7 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
 {
     // No HTTP method attribute: every method, including ones MVC has no attribute for, is forwarded.
     [Route("{service}/{**path}", Order = int.MaxValue)]
-    public async Task<IActionResult> Forward()
+    public IActionResult Forward()
     {
         // Read from the route rather than bound as a parameter: model binding would cost every proxied request.
         var service = (string)RouteData.Values["service"]!;
@@ -69,23 +69,9 @@ public sealed class GatewayController(IMediator mediator, GatewayMetrics metrics
             command = WebSocketRequests.AsUpgrade(command, HttpContext);
         }
 
-        var result = await mediator.Send(command, HttpContext.RequestAborted);
-        if (result.Edge is { } edge)
-        {
-            EdgeResponses.WriteHeaders(Response.Headers, edge);
-        }
-
-        if (result.IsForwarded)
-        {
-            return new ForwardedResponseResult(result, idleWatches);
-        }
-
-        await using (result)
-        {
-            var problem = GatewayProblems.For(result);
-            metrics.GatewayError(problem.StatusCode!.Value, GatewayProblems.Reason(result));
-            return problem;
-        }
+        // Sent here, awaited by the result: an action that awaited the forward itself would put every proxied request
+        // on MVC's asynchronous action path, three state machines more.
+        return new ForwardedResponseResult(mediator.Send(command, HttpContext.RequestAborted), metrics, idleWatches);
     }
 
     private string RawTarget() =>

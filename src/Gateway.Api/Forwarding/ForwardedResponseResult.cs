@@ -2,16 +2,21 @@ using System.Buffers;
 using System.Globalization;
 using Gateway.Api.Telemetry;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Api.Forwarding;
 
-/// <summary>Writes an instance's response to the client: status, headers, then the body as it arrives.</summary>
+/// <summary>
+/// Waits for the forward command the controller sent, then writes its outcome: the instance's response (status,
+/// headers, then the body as it arrives) or the gateway's problem.
+/// </summary>
 /// <remarks>
-/// The idle watches come from the controller rather than the request's services: those would open a service scope
-/// for every proxied request.
+/// The metrics and idle watches come from the controller rather than the request's services: those would open a
+/// service scope for every proxied request.
 /// </remarks>
-internal sealed partial class ForwardedResponseResult(ForwardResult result, StreamIdleWatches idleWatches) : IActionResult
+internal sealed partial class ForwardedResponseResult(
+    Task<ForwardResult> forwarding, GatewayMetrics metrics, StreamIdleWatches idleWatches) : IActionResult
 {
     public const string ServiceHeader = "X-Gateway-Service";
     public const string InstanceHeader = "X-Gateway-Instance";
@@ -20,11 +25,20 @@ internal sealed partial class ForwardedResponseResult(ForwardResult result, Stre
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var http = context.HttpContext;
+        var result = await forwarding;
         await using (result)
         {
+            if (result.Edge is { } edge)
+            {
+                EdgeResponses.WriteHeaders(http.Response.Headers, edge);
+            }
+
             if (!result.IsForwarded)
             {
-                throw new InvalidOperationException($"A {result.Status} result has no response to write.");
+                var problem = GatewayProblems.For(result);
+                metrics.GatewayError(problem.StatusCode!.Value, GatewayProblems.Reason(result));
+                await problem.ExecuteResultAsync(context);
+                return;
             }
 
             var upstream = result.Response;
