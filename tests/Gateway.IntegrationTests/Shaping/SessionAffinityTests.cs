@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.IntegrationTests.Support;
+using Microsoft.AspNetCore.Http;
 
 namespace Gateway.IntegrationTests.Shaping;
 
@@ -134,6 +135,41 @@ public sealed class SessionAffinityTests : IAsyncLifetime
         BackendOf(moved).ShouldNotBe(tiedTo.Name);
         newCookie.ShouldNotBe(cookie);
         answeredBy.ShouldAllBe(backend => backend == BackendOf(moved));
+    }
+
+    [Fact]
+    public async Task InstanceFailing_IsTakenOut_AndItsClientsMoveToAnotherWithANewCookie()
+    {
+        await using var gateway = Gateway(("Affinity:Cookie", "GW-Affinity"));
+        using var client = gateway.CreateRawClient();
+        using var first = await client.GetAsync("/orders/cart");
+        var tiedTo = Backend(BackendOf(first));
+        tiedTo.Handler = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        };
+
+        // Its own 503s reach the client until passive health or its circuit takes it out; then the strategy picks.
+        HttpResponseMessage? moved = null;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                moved?.Dispose();
+                moved = await SendAsync(client, "Cookie", CookieOf(first));
+                return BackendOf(moved) != tiedTo.Name;
+            },
+            TimeSpan.FromSeconds(30),
+            "the failing instance to be ejected");
+        using var after = moved!;
+        using var next = await SendAsync(client, "Cookie", CookieOf(after));
+
+        after.StatusCode.ShouldBe(HttpStatusCode.OK);
+        CookieOf(after).ShouldNotBe(CookieOf(first));
+        var ejected = await ServicesView.InstanceAsync(client, "orders", tiedTo.Port);
+        ejected.GetProperty("available").GetBoolean().ShouldBeFalse();
+        ejected.GetProperty("ejectedBy").GetString().ShouldBeOneOf("passive", "circuit");
+        BackendOf(next).ShouldBe(BackendOf(after));
     }
 
     [Fact]
