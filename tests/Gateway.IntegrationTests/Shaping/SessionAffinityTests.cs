@@ -57,6 +57,22 @@ public sealed class SessionAffinityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cookie_ToAClientOverHttps_IsSecure()
+    {
+        using var certificate = TestCertificate.Create();
+        await using var gateway = Gateway(("Affinity:Cookie", "GW-Affinity"))
+            .With("GATEWAY_TLS_CERT", certificate.CertificatePath)
+            .With("GATEWAY_TLS_KEY", certificate.KeyPath);
+        using var client = new HttpClient(certificate.CreateHandler()) { BaseAddress = gateway.BaseAddress };
+
+        using var response = await client.GetAsync("/orders/cart");
+
+        gateway.BaseAddress.Scheme.ShouldBe("https");
+        response.Headers.GetValues("Set-Cookie").ShouldHaveSingleItem()
+            .ShouldMatch("^GW-Affinity=[A-Za-z0-9_-]{22}; Path=/orders; HttpOnly; SameSite=Lax; Secure$");
+    }
+
+    [Fact]
     public async Task Header_SticksWhenTheClientEchoesIt()
     {
         await using var gateway = Gateway(("Affinity:Header", "X-Affinity"));
