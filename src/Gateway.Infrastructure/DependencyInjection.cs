@@ -3,6 +3,7 @@ using Gateway.Application.Edge;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Registration;
+using Gateway.Application.Shaping;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Infrastructure.Configuration;
@@ -45,7 +46,21 @@ public static class DependencyInjection
         services.AddHealthProbe();
         services.AddRegistrationStore();
         services.AddEdgePolicies();
+        services.AddShapingPolicies();
         return services;
+    }
+
+    private static void AddShapingPolicies(this IServiceCollection services)
+    {
+        services.AddOptions<AffinityOptions>().Configure<IConfiguration>(AffinityOptions.Bind).ValidateOnStart();
+        services.AddSingleton(provider =>
+        {
+            var policies = new ShapingPolicies(
+                provider.GetRequiredService<IOptions<AffinityOptions>>().Value.Key,
+                provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
+            policies.Replace(provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Shaping);
+            return policies;
+        });
     }
 
     private static void AddEdgePolicies(this IServiceCollection services)

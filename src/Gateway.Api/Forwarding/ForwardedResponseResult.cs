@@ -48,6 +48,7 @@ internal sealed partial class ForwardedResponseResult(
             // Set already; put back after the instance's headers, which may carry a trace header of their own.
             var traceId = headers[TraceHeader.Name];
             upstream.CopyHeaders(headers, static (target, name, values) => target[name] = values);
+            result.Shaped?.Apply(headers);
 
             headers[ServiceHeader] = result.Service;
             headers[InstanceHeader] = result.Instance.Id;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Gateway.Api.Hosting;
 using Gateway.Application.Operations;
 using Gateway.Application.Registration;
+using Gateway.Application.Shaping;
 using Gateway.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,7 @@ public sealed partial class ConfigurationReloadWorker(
     IHostEnvironment environment,
     StaticServices statics,
     RegistryComposer composer,
+    ShapingPolicies shaping,
     ConfigurationState state,
     EventTimeline timeline,
     IEnumerable<IValidateOptions<RegistryOptions>> validators,
@@ -111,14 +113,16 @@ public sealed partial class ConfigurationReloadWorker(
             ReportStartupOnlyChanges();
         }
 
-        if (RegistryConfiguration.TryLoad(configuration, validators, out var error) is not { } services)
+        if (RegistryConfiguration.TryLoad(configuration, validators, out var error) is not { } registry)
         {
             Refuse(error!);
             return;
         }
 
+        var services = registry.Services;
         statics.Replace(services);
         composer.Recompose();
+        shaping.Replace(registry.Shaping);
         var status = state.Applied();
         var files = string.Join(", ", changed);
         LogApplied(logger, status.Version, files, services.Count);

@@ -1,4 +1,5 @@
 using Gateway.Application.Edge;
+using Gateway.Application.Shaping;
 using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,7 @@ public sealed partial class ForwardRequestCommandHandler
 {
     /// <summary>The service's edge policies first: a refused request never reaches the choice of an instance.</summary>
     private async Task<ForwardResult> AdmitAndForwardAsync(
-        EdgePolicy policy, ForwardRequestCommand request, Service service, CancellationToken cancellationToken)
+        EdgePolicy policy, ForwardRequestCommand request, Service service, ShapingPolicy? shaping, CancellationToken cancellationToken)
     {
         var admission = await policy.AdmitAsync(request, cancellationToken);
         if (admission.Verdict != EdgeVerdict.Admitted)
@@ -26,7 +27,7 @@ public sealed partial class ForwardRequestCommandHandler
 
         try
         {
-            return (await ForwardAsync(admission.Request!, service, cancellationToken)).AdmittedBy(admission);
+            return (await ForwardAsync(admission.Request!, service, shaping, cancellationToken)).AdmittedBy(admission);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using Gateway.Application.Edge;
 using Gateway.Application.Health;
 using Gateway.Application.Operations;
+using Gateway.Application.Shaping;
 using Gateway.Application.Telemetry;
 using Gateway.Domain;
 using MediatR;
@@ -18,7 +19,8 @@ public sealed partial class ForwardRequestCommandHandler(
     TimeProvider timeProvider,
     EventTimeline timeline,
     ILogger<ForwardRequestCommandHandler> logger,
-    EdgePolicies? edgePolicies = null) : IRequestHandler<ForwardRequestCommand, ForwardResult>
+    EdgePolicies? edgePolicies = null,
+    ShapingPolicies? shapingPolicies = null) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
     private readonly PassiveHealth _passiveHealth = new(healthOptions.Value, timeProvider, timeline, logger);
 
@@ -29,14 +31,18 @@ public sealed partial class ForwardRequestCommandHandler(
             return Task.FromResult(ForwardResult.UnknownService(request.Service));
         }
 
+        var shaping = shapingPolicies?.For(service.Name);
         return edgePolicies?.For(service.Name) is { } policy
-            ? AdmitAndForwardAsync(policy, request, service, cancellationToken)
-            : ForwardAsync(request, service, cancellationToken);
+            ? AdmitAndForwardAsync(policy, request, service, shaping, cancellationToken)
+            : ForwardAsync(request, service, shaping, cancellationToken);
     }
 
-    private async Task<ForwardResult> ForwardAsync(ForwardRequestCommand request, Service service, CancellationToken cancellationToken)
+    private async Task<ForwardResult> ForwardAsync(
+        ForwardRequestCommand request, Service service, ShapingPolicy? shaping, CancellationToken cancellationToken)
     {
-        var instance = service.PickInstance();
+        // The instance the client is tied to comes first, while it may take requests; the strategy picks otherwise.
+        var sticky = shaping?.Affinity?.Find(request.Headers, service);
+        var instance = sticky ?? service.PickInstance();
         if (instance is null)
         {
             LogNoHealthyInstance(logger, service.Name, request.Method);
@@ -50,10 +56,11 @@ public sealed partial class ForwardRequestCommandHandler(
             // One attempt on one instance, awaited here rather than in a method of its own: a state machine less per
             // request. A response leaves the request counted in flight, for the result to end.
             instance.BeginRequest();
+            var target = new UpstreamRequest(request, service, instance) { Shaping = shaping };
             UpstreamResult upstream;
             try
             {
-                upstream = await forwarder.ForwardAsync(new UpstreamRequest(request, service, instance), cancellationToken);
+                upstream = await forwarder.ForwardAsync(target, cancellationToken);
             }
             catch
             {
@@ -64,7 +71,8 @@ public sealed partial class ForwardRequestCommandHandler(
             Record(request, service, instance, upstream);
             if (upstream.HasResponse)
             {
-                return ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed, attempt, _passiveHealth);
+                var forwarded = ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed, attempt, _passiveHealth);
+                return shaping is null ? forwarded : forwarded.ShapedBy(shaping.Respond(target, sticky));
             }
 
             Instance? next = null;

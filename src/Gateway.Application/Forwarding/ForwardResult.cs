@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Application.Edge;
+using Gateway.Application.Shaping;
 using Gateway.Domain;
 
 namespace Gateway.Application.Forwarding;
@@ -63,6 +64,9 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>What the service's edge policies decided, when it has any; disposed with the result.</summary>
     public EdgeAdmission? Edge { get; private set; }
 
+    /// <summary>What the service's transforms and affinity change in the response, when they change anything.</summary>
+    public ShapedResponse? Shaped { get; private set; }
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 
@@ -76,6 +80,12 @@ public sealed class ForwardResult : IAsyncDisposable
     internal ForwardResult AdmittedBy(EdgeAdmission admission)
     {
         Edge = admission;
+        return this;
+    }
+
+    internal ForwardResult ShapedBy(ShapedResponse? shaped)
+    {
+        Shaped = shaped;
         return this;
     }
 

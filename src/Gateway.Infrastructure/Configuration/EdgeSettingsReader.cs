@@ -369,12 +369,12 @@ internal static class EdgeSettingsReader
     }
 
     // RFC 9110 §5.6.2 token characters.
-    private static bool IsHeaderName(string name) =>
+    internal static bool IsHeaderName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c));
 
     private static bool IsHeaderValue(string value) => value.All(c => c is >= ' ' and <= '~');
 
-    private static string Normalize(string key) => key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+    internal static string Normalize(string key) => key.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     private static string Spell(string key) => key switch
     {

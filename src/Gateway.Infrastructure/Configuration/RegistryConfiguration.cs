@@ -1,4 +1,3 @@
-using Gateway.Domain;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +6,8 @@ namespace Gateway.Infrastructure.Configuration;
 /// <summary>The registry read again from the configuration, by the same rules as at start-up, for a reload.</summary>
 public static class RegistryConfiguration
 {
-    /// <returns>The services, or null with the one line that says why they cannot be used.</returns>
-    public static IReadOnlyList<ServiceDefinition>? TryLoad(
+    /// <returns>The services and their settings, or null with the one line that says why they cannot be used.</returns>
+    public static RegistryOptions? TryLoad(
         IConfiguration configuration, IEnumerable<IValidateOptions<RegistryOptions>> validators, out string? error)
     {
         ArgumentNullException.ThrowIfNull(validators);
@@ -29,6 +28,6 @@ public static class RegistryConfiguration
             .SelectMany(result => result.Failures ?? [])
             .ToList();
         error = failures.Count > 0 ? string.Join("; ", failures) : null;
-        return failures.Count > 0 ? null : options.Services;
+        return failures.Count > 0 ? null : options;
     }
 }

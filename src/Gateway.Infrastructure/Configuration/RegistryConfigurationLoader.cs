@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Application.Edge;
+using Gateway.Application.Shaping;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Microsoft.Extensions.Configuration;
@@ -24,17 +25,20 @@ internal static class RegistryConfigurationLoader
     {
         var settings = new SettingsReader(configuration);
         var edge = new Dictionary<string, EdgeSettings>(ServiceName.Comparer);
-        options.Services = Load(configuration, settings, edge);
+        var shaping = new Dictionary<string, ShapingSettings>(ServiceName.Comparer);
+        options.Services = Load(configuration, settings, edge, shaping);
         options.Edge = edge;
+        options.Shaping = shaping;
         settings.ThrowIfInvalid<RegistryOptions>();
     }
 
-    private static List<ServiceDefinition> Load(IConfiguration configuration, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
+    private static List<ServiceDefinition> Load(
+        IConfiguration configuration, SettingsReader settings, Dictionary<string, EdgeSettings> edge, Dictionary<string, ShapingSettings> shaping)
     {
         var file = settings.Text(RegistryOptions.FileKey);
         if (file is null)
         {
-            return ReadServices(configuration.GetSection(RegistryOptions.SectionPath), settings, edge);
+            return ReadServices(configuration.GetSection(RegistryOptions.SectionPath), settings, edge, shaping);
         }
 
         if (!File.Exists(file))
@@ -60,15 +64,16 @@ internal static class RegistryConfigurationLoader
             return [];
         }
 
-        return ReadServices(registry, settings, edge);
+        return ReadServices(registry, settings, edge, shaping);
     }
 
-    private static List<ServiceDefinition> ReadServices(IConfiguration services, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
+    private static List<ServiceDefinition> ReadServices(
+        IConfiguration services, SettingsReader settings, Dictionary<string, EdgeSettings> edge, Dictionary<string, ShapingSettings> shaping)
     {
         var definitions = new List<ServiceDefinition>();
         foreach (var section in services.GetChildren())
         {
-            if (ReadService(section, settings, edge) is { } definition)
+            if (ReadService(section, settings, edge, shaping) is { } definition)
             {
                 definitions.Add(definition);
             }
@@ -77,7 +82,8 @@ internal static class RegistryConfigurationLoader
         return definitions;
     }
 
-    private static ServiceDefinition? ReadService(IConfigurationSection section, SettingsReader settings, Dictionary<string, EdgeSettings> edge)
+    private static ServiceDefinition? ReadService(
+        IConfigurationSection section, SettingsReader settings, Dictionary<string, EdgeSettings> edge, Dictionary<string, ShapingSettings> shaping)
     {
         var name = section.Key;
         var errorsBefore = settings.Errors.Count;
@@ -94,6 +100,8 @@ internal static class RegistryConfigurationLoader
         TimeSpan? streamIdleTimeout = null;
         EdgeSettings? auth = null;
         RateLimitSettings? rateLimit = null;
+        AffinitySettings? affinity = null;
+        ServiceTransforms? transforms = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -140,17 +148,33 @@ internal static class RegistryConfigurationLoader
                 case "ratelimit":
                     rateLimit = EdgeSettingsReader.ReadRateLimit(field, path, settings);
                     break;
+                case "affinity":
+                    affinity = ShapingSettingsReader.ReadAffinity(field, path, settings);
+                    break;
+                case "transforms":
+                    transforms = ShapingSettingsReader.ReadTransforms(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth or RateLimit)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth, RateLimit, Affinity or Transforms)");
                     break;
             }
         }
 
-        if (EdgeSettingsReader.Combine(auth, rateLimit, name, settings) is { } policies && settings.Errors.Count == errorsBefore)
+        var policies = EdgeSettingsReader.Combine(auth, rateLimit, name, settings);
+        var shaped = ShapingSettingsReader.Combine(affinity, transforms, policies, name, settings);
+        if (settings.Errors.Count == errorsBefore)
         {
-            edge[name] = policies;
+            if (policies is not null)
+            {
+                edge[name] = policies;
+            }
+
+            if (shaped is not null)
+            {
+                shaping[name] = shaped;
+            }
         }
 
         return settings.Errors.Count == errorsBefore

@@ -1,4 +1,5 @@
 using Gateway.Application.Edge;
+using Gateway.Application.Shaping;
 using Gateway.Domain;
 
 namespace Gateway.Infrastructure.Configuration;
@@ -13,4 +14,7 @@ public sealed class RegistryOptions
 
     /// <summary>The <c>Auth</c> and <c>RateLimit</c> of the services that set either, by service name.</summary>
     public IReadOnlyDictionary<string, EdgeSettings> Edge { get; set; } = new Dictionary<string, EdgeSettings>();
+
+    /// <summary>The <c>Affinity</c> and <c>Transforms</c> of the services that set either, by service name.</summary>
+    public IReadOnlyDictionary<string, ShapingSettings> Shaping { get; set; } = new Dictionary<string, ShapingSettings>();
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Gateway.Application.Forwarding;
+using Gateway.Application.Shaping;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Polly.CircuitBreaker;
@@ -124,10 +125,11 @@ internal sealed class HttpRequestForwarder(
         unforwardableHeader = null;
         var command = request.Command;
         var instance = request.Instance;
+        var shaping = request.Shaping;
 
         // Concatenated rather than combined: Uri(base, relative) would let a path such as "//evil.example/" pick
         // another host, and canonicalization would decode or drop what the client wrote.
-        var target = new Uri(string.Concat(instance.Origin, command.PathAndQuery), in RawPathAndQuery);
+        var target = new Uri(string.Concat(instance.Origin, shaping?.PathPrefix, command.PathAndQuery), in RawPathAndQuery);
         // As YARP does: HTTP/2 where TLS negotiates it (ALPN), HTTP/1.1 in cleartext, and HTTP/2 only to an h2c
         // instance, which would not understand an HTTP/1.1 request.
         var message = new UpstreamMessage(HttpMethod.Parse(command.Method), target, request, deadline)
@@ -148,6 +150,7 @@ internal sealed class HttpRequestForwarder(
         // span as the instance's parent.
         var span = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current : null;
         var tracing = span is not null;
+        var transforms = shaping?.RequestHeaders;
         foreach (var (name, values) in command.Headers)
         {
             if (!AreForwardable(values))
@@ -174,7 +177,7 @@ internal sealed class HttpRequestForwarder(
             {
                 clientVia = values;
             }
-            else if (IsReplaced(name) || (tracing && IsTraceContext(name)))
+            else if (IsReplaced(name) || (tracing && IsTraceContext(name)) || (transforms is not null && transforms.Replaces(name)))
             {
                 continue;
             }
@@ -191,6 +194,11 @@ internal sealed class HttpRequestForwarder(
         if (connection.Count > 0)
         {
             RemoveNamedBy(connection, message.Headers, body?.Headers);
+        }
+
+        if (shaping is { RequestHeaders: { } requestTransforms })
+        {
+            AddTransformed(message, body, requestTransforms, shaping.ContextOf(request));
         }
 
         AddForwardedHeaders(message, request, forwardedFor);
@@ -214,6 +222,36 @@ internal sealed class HttpRequestForwarder(
         }
 
         return true;
+    }
+
+    /// <summary>The service's <c>Set</c> and <c>Append</c> headers, after the client's (less those Set replaces).</summary>
+    private static void AddTransformed(HttpRequestMessage message, StreamingBodyContent? body, HeaderTransforms transforms, TransformContext context)
+    {
+        // Indexed: a foreach over the interface would allocate an enumerator per list and request.
+        var set = transforms.Set;
+        for (var i = 0; i < set.Count; i++)
+        {
+            AddTransformed(message, body, set[i].Key, set[i].Value.Render(context));
+        }
+
+        var append = transforms.Append;
+        for (var i = 0; i < append.Count; i++)
+        {
+            AddTransformed(message, body, append[i].Key, append[i].Value.Render(context));
+        }
+    }
+
+    /// <summary>A header describing the body goes with the body, or nowhere when the request has none.</summary>
+    private static void AddTransformed(HttpRequestMessage message, StreamingBodyContent? body, string name, string value)
+    {
+        if (!ContentHeaders.Contains(name))
+        {
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+        else
+        {
+            body?.Headers.TryAddWithoutValidation(name, value);
+        }
     }
 
     private static void AddForwardedHeaders(HttpRequestMessage message, UpstreamRequest request, StringValues forwardedFor)

@@ -52,15 +52,17 @@ public sealed partial class StartupValidationTests : IDisposable
         ShouldHaveRefused(outcome, key, value);
     }
 
-    [Fact]
-    public async Task AdminKey_TooShort_StopsStartupNamingTheKeyButNotItsValue()
+    [Theory]
+    [InlineData("GATEWAY_ADMIN_KEY")]
+    [InlineData("GATEWAY_AFFINITY_KEY")]
+    public async Task SecretKey_TooShort_StopsStartupNamingTheKeyButNotItsValue(string key)
     {
-        var outcome = await RunAsync(new() { ["GATEWAY_ADMIN_KEY"] = "guessable" });
+        var outcome = await RunAsync(new() { [key] = "guessable" });
 
         outcome.Exited.ShouldBeTrue(outcome.Description);
         outcome.ExitCode.ShouldNotBe(0, outcome.Description);
         var line = outcome.StandardError.Where(l => !string.IsNullOrWhiteSpace(l)).ToList().ShouldHaveSingleItem(outcome.Description);
-        line.ShouldContain("GATEWAY_ADMIN_KEY");
+        line.ShouldContain(key);
         line.ShouldNotContain("guessable", Case.Sensitive, "a secret is never echoed, even a bad one");
     }
 

@@ -12,7 +12,7 @@ namespace Gateway.IntegrationTests.Operations;
 /// Edits of the registry file and of appsettings.json reach the running gateway without a restart; a bad edit is kept
 /// out and named. The in-process gateway polls on a fake clock, moved by the tests; the child-process one on the real one.
 /// </summary>
-public sealed class ConfigurationReloadTests : IAsyncLifetime
+public sealed partial class ConfigurationReloadTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);

@@ -1,7 +1,7 @@
 using Gateway.Application.Edge;
 using Gateway.Infrastructure.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using static Gateway.UnitTests.TestSupport.RegistrySettings;
 
 namespace Gateway.UnitTests.Infrastructure.Configuration;
 
@@ -134,7 +134,7 @@ public sealed class EdgeSettingsReaderTests : IDisposable
     {
         var options = new EdgeOptions();
 
-        EdgeOptions.Bind(options, Configuration(("GATEWAY_TRUSTED_PROXIES", value)));
+        EdgeOptions.Bind(options, ConfigurationOf(("GATEWAY_TRUSTED_PROXIES", value)));
 
         options.TrustedProxies.Networks.Count.ShouldBe(expected);
     }
@@ -143,24 +143,8 @@ public sealed class EdgeSettingsReaderTests : IDisposable
     public void EdgeOptions_BadCidr_FailsNamingIt()
     {
         var error = Should.Throw<OptionsValidationException>(() =>
-            EdgeOptions.Bind(new EdgeOptions(), Configuration(("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.1/8"))));
+            EdgeOptions.Bind(new EdgeOptions(), ConfigurationOf(("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.1/8"))));
 
         error.Failures.ShouldHaveSingleItem().ShouldStartWith("GATEWAY_TRUSTED_PROXIES: '10.0.0.1/8'");
     }
-
-    private static (string, string)[] Service(params (string Key, string Value)[] settings) =>
-        [("Gateway:Services:orders:Instances:0:Host", "127.0.0.1"), ("Gateway:Services:orders:Instances:0:Port", "9001"),
-            .. settings.Select(setting => ($"Gateway:Services:orders:{setting.Key}", setting.Value))];
-
-    private static RegistryOptions Bind((string, string)[] settings)
-    {
-        var options = new RegistryOptions();
-        RegistryConfigurationLoader.Bind(options, Configuration(settings));
-        return options;
-    }
-
-    private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>
-        new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(setting => new KeyValuePair<string, string?>(setting.Key, setting.Value)))
-            .Build();
 }
