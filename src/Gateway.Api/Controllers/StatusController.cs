@@ -26,6 +26,8 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
         ["servicesReadable"] = "/services?pretty",
         ["serviceHealth"] = "/services/{name}/health",
         ["metrics"] = "/metrics",
+        ["dashboard"] = "/dashboard",
+        ["events"] = "/events",
         ["proxy"] = "/{service}/{path}",
     };
 
