@@ -62,12 +62,7 @@ public sealed class DashboardController(
     [Route("/dashboard/app.js", Order = 1)]
     [Route("/dashboard/app.css", Order = 1)]
     [Route("/dashboard/data", Order = 1)]
-    public IActionResult OtherMethod()
-    {
-        Response.Headers.Allow = "GET, HEAD";
-        return GatewayProblems.Create(
-            StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"{Request.Method} is not served here: this endpoint answers GET and HEAD.");
-    }
+    public IActionResult OtherMethod() => GatewayProblems.MethodNotAllowed(Response);
 
     /// <summary>Any other path under /dashboard: a plain 404, rather than the catch-all's word that no service is called so.</summary>
     [Route("/dashboard/{**path}", Order = 2)]
