@@ -2,14 +2,15 @@ namespace Gateway.Domain;
 
 /// <summary>
 /// The last few minutes of one instance's proxied traffic, in slots of <see cref="SlotSeconds"/>: how many requests
-/// ended in each, how many of them failed, and how many fell in each of a fixed set of latency bins.
+/// ended in each latency bin of a fixed set, and how many of them failed.
 /// </summary>
 /// <remarks>
 /// Recorded on every proxied request, so it allocates nothing and takes no lock: the slots are preallocated once,
 /// counted with <see cref="Interlocked"/>, and reused round the ring. Each slot carries the number of the period it
 /// counts; the first request of a new period claims the slot by compare-and-swap and clears it. A request that arrives
 /// in the instant another clears its slot is not counted: the picture loses a sample rather than every request paying
-/// for a lock. Latency percentiles come from the bins, never from kept samples, so memory is fixed per instance.
+/// for a lock. A request costs one increment (two if it failed): the number of requests is the sum of the bins. Latency
+/// percentiles come from the bins, never from kept samples, so memory is fixed per instance.
 /// </remarks>
 public sealed class TrafficWindow
 {
@@ -26,9 +27,8 @@ public sealed class TrafficWindow
 
     private const long Claiming = -2;
     private const long Unused = -1;
-    private const int RequestsField = 0;
-    private const int FailuresField = 1;
-    private const int FirstBinField = 2;
+    private const int FailuresField = 0;
+    private const int FirstBinField = 1;
 
     private static readonly long[] BoundTicks = [.. LatencyBoundsMs.Select(ms => (long)(ms * TimeSpan.TicksPerMillisecond))];
     private static readonly int Stride = FirstBinField + Bins;
@@ -53,14 +53,14 @@ public sealed class TrafficWindow
             return;
         }
 
+        // The request before its failure, and the reader the failures before the requests: a reader never sees
+        // more failures than requests.
         var start = slot * Stride;
-        Interlocked.Increment(ref _counts[start + RequestsField]);
+        Interlocked.Increment(ref _counts[start + FirstBinField + BinOf(latency.Ticks)]);
         if (failed)
         {
             Interlocked.Increment(ref _counts[start + FailuresField]);
         }
-
-        Interlocked.Increment(ref _counts[start + FirstBinField + BinOf(latency.Ticks)]);
     }
 
     /// <summary>
@@ -88,11 +88,12 @@ public sealed class TrafficWindow
 
             var start = slot * Stride;
             var totals = into[i] ??= new TrafficTotals();
-            var requests = Volatile.Read(ref _counts[start + RequestsField]);
             var failures = Volatile.Read(ref _counts[start + FailuresField]);
+            var requests = 0;
             for (var bin = 0; bin < Bins; bin++)
             {
                 bins[bin] = Volatile.Read(ref _counts[start + FirstBinField + bin]);
+                requests += bins[bin];
             }
 
             // Claimed for a later period while being read: its counts may be half cleared, so none of them count.

@@ -66,7 +66,7 @@ public sealed class DashboardController(
 
     /// <summary>Any other path under /dashboard: a plain 404, rather than the catch-all's word that no service is called so.</summary>
     [Route("/dashboard/{**path}", Order = 2)]
-    public IActionResult NotFound(string path) =>
+    public IActionResult UnknownPath(string path) =>
         GatewayProblems.Create(
             StatusCodes.Status404NotFound, "Not found", $"The dashboard has no '{path}': it is served at /dashboard, its data at /dashboard/data.");
 

@@ -163,6 +163,29 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         _consoleErrors.ShouldAllBe(error => error.Contains("401"));
     }
 
+    [Fact]
+    public async Task Page_WithTwoThousandServices_DrawsAHundredRows_AndTheFilterFindsAnyOfThem()
+    {
+        var gateway = new GatewayFactory();
+        for (var i = 0; i < 2000; i++)
+        {
+            gateway.WithService($"svc-{i:D4}", _a);
+        }
+
+        Start(gateway);
+        await _page.GotoAsync(new Uri(gateway.BaseAddress, "/dashboard").ToString());
+
+        await Expect(_page.Locator("#more")).ToContainTextAsync("Showing 100 of 2000 services", new() { Timeout = 30_000 });
+        await Expect(_page.Locator("#rows tr")).ToHaveCountAsync(100);
+
+        await _page.FillAsync("#filter", "svc-1999");
+
+        await Expect(_page.Locator("#rows tr")).ToHaveCountAsync(1);
+        await Expect(Row("svc-1999")).ToBeVisibleAsync(Shown);
+        await Expect(_page.Locator("#more")).ToBeHiddenAsync();
+        _consoleErrors.ShouldBeEmpty();
+    }
+
     private GatewayFactory Start(GatewayFactory gateway) => _gateway = gateway;
 
     private ILocator Row(string service) => _page.Locator($"#rows tr[data-service='{service}']");
