@@ -24,6 +24,7 @@ public static class DependencyInjection
 
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<EventTimeline>();
+        services.AddSingleton<TrafficHistory>();
 
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();

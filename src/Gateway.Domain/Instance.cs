@@ -21,6 +21,7 @@ public sealed class Instance
     private volatile InstanceOverride? _override;
     private Service? _owner;
     private CancellationTokenSource? _retirement;
+    private TrafficWindow? _traffic;
 
     public Instance(string host, int port, int weight = 1, string scheme = "http", bool isDynamic = false)
     {
@@ -199,6 +200,23 @@ public sealed class Instance
 
     /// <summary>Ends the exchanges watching <see cref="Retirement"/>; exchanges that start afterwards get a fresh token.</summary>
     public void Retire() => Interlocked.Exchange(ref _retirement, null)?.Cancel();
+
+    /// <summary>The last minutes of its proxied traffic; null until its first request ends.</summary>
+    public TrafficWindow? Traffic => Volatile.Read(ref _traffic);
+
+    /// <summary>Counts a proxied request that ended in <paramref name="period"/> (see <see cref="TrafficWindow.Record"/>).</summary>
+    public void RecordTraffic(long period, TimeSpan latency, bool failed)
+    {
+        // Made with the first request rather than with the instance: one that never takes traffic keeps no ring.
+        var traffic = Volatile.Read(ref _traffic);
+        if (traffic is null)
+        {
+            var created = new TrafficWindow();
+            traffic = Interlocked.CompareExchange(ref _traffic, created, null) ?? created;
+        }
+
+        traffic.Record(period, latency, failed);
+    }
 
     /// <summary>Proxied requests in a row that failed (no response, or a 5xx) since the last that did not.</summary>
     public int ConsecutivePassiveFailures => Volatile.Read(ref _passiveFailures);

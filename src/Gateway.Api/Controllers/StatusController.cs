@@ -26,6 +26,8 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
         ["servicesReadable"] = "/services?pretty",
         ["serviceHealth"] = "/services/{name}/health",
         ["metrics"] = "/metrics",
+        ["dashboard"] = "/dashboard",
+        ["events"] = "/events",
         ["proxy"] = "/{service}/{path}",
     };
 
@@ -81,10 +83,5 @@ public sealed class StatusController(ServiceRegistry registry, IRegistrationStor
     [Route("/health", Order = 1)]
     [Route("/services", Order = 1)]
     [Route("/services/{name}/health", Order = 1)]
-    public IActionResult OtherMethod()
-    {
-        Response.Headers.Allow = "GET, HEAD";
-        return GatewayProblems.Create(
-            StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"{Request.Method} is not served here: this endpoint answers GET and HEAD.");
-    }
+    public IActionResult OtherMethod() => GatewayProblems.MethodNotAllowed(Response);
 }

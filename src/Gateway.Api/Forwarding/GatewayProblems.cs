@@ -54,6 +54,17 @@ internal static class GatewayProblems
     public static ObjectResult Create(int status, string title, string detail, string? service = null) =>
         new(Problem(status, title, detail, service)) { StatusCode = status, ContentTypes = { "application/problem+json" } };
 
+    /// <summary>A method the gateway's own endpoints do not serve: 405 naming the ones they do, as a problem like every other error.</summary>
+    public static ObjectResult MethodNotAllowed(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.Allow = "GET, HEAD";
+        return Create(
+            StatusCodes.Status405MethodNotAllowed,
+            "Method not allowed",
+            $"{response.HttpContext.Request.Method} is not served here: this endpoint answers GET and HEAD.");
+    }
+
     /// <summary>A failure to pass a request on, which a gRPC client is told as a gRPC status.</summary>
     private static GatewayProblemResult ForwardingProblem(int status, string title, string detail, string? service = null) =>
         new GatewayProblemResult(Problem(status, title, detail, service)) { StatusCode = status, ContentTypes = { "application/problem+json" } };

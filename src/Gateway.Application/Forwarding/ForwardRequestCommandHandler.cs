@@ -16,6 +16,7 @@ public sealed partial class ForwardRequestCommandHandler(
     IOptions<HealthCheckOptions> healthOptions,
     IOptions<ResilienceOptions> resilienceOptions,
     GatewayMetrics metrics,
+    TrafficHistory traffic,
     TimeProvider timeProvider,
     EventTimeline timeline,
     ILogger<ForwardRequestCommandHandler> logger,
@@ -119,6 +120,7 @@ public sealed partial class ForwardRequestCommandHandler(
         {
             var statusCode = upstream.Response.StatusCode;
             metrics.RequestForwarded(service, instance, request.Method, statusCode, upstream.Elapsed);
+            traffic.Record(instance, upstream.Elapsed, failed: statusCode >= 500);
             if (logger.IsEnabled(LogLevel.Information))
             {
                 // Cut only when the line is written: the path is a new string.
@@ -141,6 +143,7 @@ public sealed partial class ForwardRequestCommandHandler(
         instance.EndRequest();
         if (upstream.Outcome is UpstreamOutcome.TimedOut or UpstreamOutcome.Unreachable)
         {
+            traffic.Record(instance, upstream.Elapsed, failed: true);
             var cause = Describe(upstream.Error);
             LogUpstreamFailed(logger, service.Name, instance.Id, request.Method, upstream.Outcome, elapsedMs, cause);
             _passiveHealth.Failed(service, instance, upstream.Outcome == UpstreamOutcome.TimedOut ? "timed out" : cause);

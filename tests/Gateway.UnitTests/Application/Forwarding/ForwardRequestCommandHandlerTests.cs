@@ -71,6 +71,27 @@ public sealed class ForwardRequestCommandHandlerTests
     }
 
     [Fact]
+    public async Task Handle_AnswersAndFailures_AreCountedInTheInstancesTraffic()
+    {
+        var registry = Registry(instances: 1);
+        var instance = Orders(registry).Instances[0];
+        AnswerAs(instance.Host, () => Answered(200), () => Answered(503), Unreachable);
+        var handler = Handler(registry);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var result = await handler.Handle(Command(), CancellationToken.None);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(TrafficWindow.SlotSeconds));
+        var total = new TrafficHistory(_time).Total([instance], 1);
+        total.Requests.ShouldBe(3);
+        total.Failures.ShouldBe(2);
+        // 12 ms each, in the 10-25 ms bin: the median is interpolated half way through it.
+        total.LatencyMs(0.5).ShouldBe(17.5);
+    }
+
+    [Fact]
     public async Task Handle_ServiceWithoutInstances_ReturnsNoHealthyInstance()
     {
         var registry = new ServiceRegistry(new LoadBalancerFactory(), [TestServices.Define("orders", LoadBalancerNames.RoundRobin)]);
@@ -429,6 +450,7 @@ public sealed class ForwardRequestCommandHandlerTests
             Options.Create(new HealthCheckOptions { PassiveFailureThreshold = Threshold }),
             Options.Create(new ResilienceOptions { MaxAttempts = maxAttempts }),
             new GatewayMetrics(new TestMeterFactory(), registry),
+            new TrafficHistory(_time),
             _time,
             _timeline,
             _logger);
