@@ -4,6 +4,7 @@ using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Application.Telemetry;
+using Gateway.Application.Traffic;
 using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,8 @@ public static class DependencyInjection
 
         services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<EventTimeline>();
+
+        services.AddSingleton<VersionRouter>();
 
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();

@@ -113,6 +113,14 @@ public sealed class Instance
     /// <summary>Registered at run time through the admin API, rather than configured.</summary>
     public bool IsDynamic { get; }
 
+    /// <summary>The version of the service this instance runs, or null when it names none.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Free-form labels of the instance (zone, build); shown, never used for routing or metrics.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = NoMetadata;
+
+    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+
     /// <summary>Being drained: no new requests, while those in flight finish.</summary>
     public bool IsDraining => _draining;
 

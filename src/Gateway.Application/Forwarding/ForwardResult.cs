@@ -63,6 +63,15 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>What the service's edge policies decided, when it has any; disposed with the result.</summary>
     public EdgeAdmission? Edge { get; private set; }
 
+    /// <summary>The version the request named, for <see cref="ForwardStatus.UnknownVersion"/>.</summary>
+    public string? RequestedVersion { get; private init; }
+
+    /// <summary>The versions the service's instances run, for <see cref="ForwardStatus.UnknownVersion"/>.</summary>
+    public IReadOnlyList<string>? Versions { get; private init; }
+
+    public static ForwardResult UnknownVersion(Service service, string requested, IReadOnlyList<string> versions) =>
+        new(ForwardStatus.UnknownVersion, service.Name, null, null, TimeSpan.Zero, null, 0) { RequestedVersion = requested, Versions = versions };
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 

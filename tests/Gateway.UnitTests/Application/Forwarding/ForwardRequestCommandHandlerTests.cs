@@ -3,10 +3,12 @@ using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
+using Gateway.Application.Traffic;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -431,7 +433,8 @@ public sealed class ForwardRequestCommandHandlerTests
             new GatewayMetrics(new TestMeterFactory(), registry),
             _time,
             _timeline,
-            _logger);
+            _logger,
+            new VersionRouter(new GatewayMetrics(new TestMeterFactory(), registry), NullLogger<VersionRouter>.Instance));
 
     /// <summary>Scripts the answers of the instance on <paramref name="host"/>; the last one repeats. Others answer 200.</summary>
     private void AnswerAs(string host, params Func<UpstreamResult>[] answers) => _answers[host] = new Queue<Func<UpstreamResult>>(answers);
