@@ -39,6 +39,7 @@ public static class DependencyInjection
         AddAdminCommand<RemoveInstanceCommand, Unit, RemoveInstanceCommandHandler>(services);
         AddAdminCommand<DrainInstanceCommand, DrainingInstance, DrainInstanceCommandHandler>(services);
         AddAdminCommand<ConfigureServiceCommand, ServiceConfiguration, ConfigureServiceCommandHandler, ConfigureServiceCommandValidator>(services);
+        AddAdminCommand<SetSplitCommand, ServiceSplit, SetSplitCommandHandler, SetSplitCommandValidator>(services);
         services.AddSingleton<InstanceOverrides>();
         AddAdminCommand<OverrideInstanceCommand, InstanceOverride, OverrideInstanceCommandHandler, OverrideInstanceCommandValidator>(services);
         AddAdminCommand<RestoreInstanceCommand, Unit, OverrideInstanceCommandHandler>(services);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Gateway.Application.Edge;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Infrastructure.Configuration;
@@ -94,6 +95,8 @@ internal static class RegistryConfigurationLoader
         TimeSpan? streamIdleTimeout = null;
         EdgeSettings? auth = null;
         RateLimitSettings? rateLimit = null;
+        VersionRouting? versioning = null;
+        TrafficSplit? split = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -140,10 +143,16 @@ internal static class RegistryConfigurationLoader
                 case "ratelimit":
                     rateLimit = EdgeSettingsReader.ReadRateLimit(field, path, settings);
                     break;
+                case "versioning":
+                    versioning = TrafficSettingsReader.ReadVersioning(field, path, settings);
+                    break;
+                case "split":
+                    split = TrafficSettingsReader.ReadSplit(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth or RateLimit)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth, RateLimit, Versioning or Split)");
                     break;
             }
         }
@@ -155,6 +164,10 @@ internal static class RegistryConfigurationLoader
 
         return settings.Errors.Count == errorsBefore
             ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold, requestTimeout, streamIdleTimeout)
+            {
+                Versioning = versioning,
+                Split = split,
+            }
             : null;
     }
 
@@ -187,6 +200,8 @@ internal static class RegistryConfigurationLoader
         var portGiven = false;
         var weight = 1;
         var scheme = "http";
+        string? version = null;
+        Dictionary<string, string>? metadata = null;
         foreach (var field in section.GetChildren())
         {
             var fieldPath = $"{path}.{field.Key}";
@@ -215,10 +230,16 @@ internal static class RegistryConfigurationLoader
                     }
 
                     break;
+                case "version":
+                    version = TrafficSettingsReader.ReadVersion(field, fieldPath, settings);
+                    break;
+                case "metadata":
+                    metadata = TrafficSettingsReader.ReadMetadata(field, fieldPath, settings);
+                    break;
                 case var key when IgnoredInstanceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{fieldPath}: unknown setting (expected Host, Port, Weight or Scheme)");
+                    settings.Fail($"{fieldPath}: unknown setting (expected Host, Port, Weight, Scheme, Version or Metadata)");
                     break;
             }
         }
@@ -233,7 +254,9 @@ internal static class RegistryConfigurationLoader
             settings.Fail($"{path}.Port: missing");
         }
 
-        return settings.Errors.Count == errorsBefore ? new InstanceDefinition(host!, port!.Value, weight, scheme) : null;
+        return settings.Errors.Count == errorsBefore
+            ? new InstanceDefinition(host!, port!.Value, weight, scheme) { Version = version, Metadata = metadata }
+            : null;
     }
 
     private static int? ReadInteger(IConfigurationSection field, string path, int min, int max, SettingsReader settings)
