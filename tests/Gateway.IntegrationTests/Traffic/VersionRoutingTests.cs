@@ -183,6 +183,23 @@ public sealed class VersionRoutingTests : IAsyncLifetime
         answeredBy.ShouldBe(["one", "two", "one", "two"]);
     }
 
+    [Fact]
+    public async Task Metrics_CountRequestsPerVersion()
+    {
+        Start(("Versioning:Default", "1"));
+        using var named = new HttpRequestMessage(HttpMethod.Get, "/users/list");
+        named.Headers.Add("Api-Version", "2");
+        using (await _client.SendAsync(named))
+        {
+        }
+
+        await _client.AnsweredByAsync("/users/list", 2);
+        var metrics = await _client.GetStringAsync("/metrics");
+
+        metrics.ShouldContain("gateway_version_requests_total{service=\"users\",version=\"1\"} 2");
+        metrics.ShouldContain("gateway_version_requests_total{service=\"users\",version=\"2\"} 1");
+    }
+
     private void Start(params (string Key, string Value)[] settings)
     {
         _gateway = new GatewayFactory()

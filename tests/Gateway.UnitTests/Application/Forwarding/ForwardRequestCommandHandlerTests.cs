@@ -187,6 +187,39 @@ public sealed class ForwardRequestCommandHandlerTests
     }
 
     [Fact]
+    public async Task Handle_VersionNamed_RetriesOnlyWithinThatVersion()
+    {
+        var registry = new ServiceRegistry(new LoadBalancerFactory(), [TestServices.Define(
+            "orders",
+            LoadBalancerNames.RoundRobin,
+            new InstanceDefinition("a", TestInstances.Port) { Version = "1" },
+            new InstanceDefinition("b", TestInstances.Port) { Version = "2" },
+            new InstanceDefinition("c", TestInstances.Port) { Version = "2" })]);
+        var refused = () => UpstreamResult.Failed(UpstreamOutcome.Unreachable, Elapsed, new HttpRequestException("Connection refused"));
+        AnswerAs("b", refused);
+        AnswerAs("c", refused);
+
+        await using var result = await Handler(registry, maxAttempts: 3).Handle(Command() with { Headers = [new("Api-Version", "2")] }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.UpstreamUnreachable);
+        TestInstances.Hosts(_forwardedTo).ShouldBe("b c");
+    }
+
+    [Fact]
+    public async Task Handle_UnknownVersion_ReturnsTheVersionsAndForwardsNothing()
+    {
+        var registry = new ServiceRegistry(new LoadBalancerFactory(), [TestServices.Define(
+            "orders", LoadBalancerNames.RoundRobin, new InstanceDefinition("a", TestInstances.Port) { Version = "1" })]);
+
+        await using var result = await Handler(registry).Handle(Command() with { Headers = [new("Api-Version", "7")] }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.UnknownVersion);
+        result.RequestedVersion.ShouldBe("7");
+        result.Versions.ShouldBe(["1"]);
+        _forwardedTo.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Handle_Unforwardable_IsNotRetriedAndBlamesNoInstance()
     {
         var registry = Registry(instances: 2);
