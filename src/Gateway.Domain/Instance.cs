@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Gateway.Domain;
@@ -117,9 +118,7 @@ public sealed class Instance
     public string? Version { get; init; }
 
     /// <summary>Free-form labels of the instance (zone, build); shown, never used for routing or metrics.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = NoMetadata;
-
-    private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Being drained: no new requests, while those in flight finish.</summary>
     public bool IsDraining => _draining;

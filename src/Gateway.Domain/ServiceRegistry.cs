@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain.Traffic;
@@ -123,7 +124,7 @@ public sealed class ServiceRegistry
                 ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme, wanted.IsDynamic)
                 {
                     Version = wanted.Version,
-                    Metadata = wanted.Metadata ?? new Dictionary<string, string>(),
+                    Metadata = wanted.Metadata ?? ReadOnlyDictionary<string, string>.Empty,
                 };
             if (!ids.Add(instance.Id))
             {
