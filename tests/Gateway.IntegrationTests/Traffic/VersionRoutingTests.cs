@@ -200,6 +200,30 @@ public sealed class VersionRoutingTests : IAsyncLifetime
         metrics.ShouldContain("gateway_version_requests_total{service=\"users\",version=\"2\"} 1");
     }
 
+    [Fact]
+    public async Task Register_WithAVersion_IsRoutedAsThatVersion()
+    {
+        Start();
+        await using var three = await TestBackend.StartAsync("three");
+
+        using var registered = await AdminAsync(
+            HttpMethod.Post, "/admin/services/users/instances", new { host = "127.0.0.1", port = three.Port, version = "3", metadata = new { zone = "c" } });
+        using var refused = await AdminAsync(HttpMethod.Post, "/admin/services/users/instances", new { host = "127.0.0.1", port = three.Port, version = "3/4" });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users/list");
+        request.Headers.Add("Api-Version", "3");
+        using var routed = await _client.SendAsync(request);
+
+        registered.StatusCode.ShouldBe(HttpStatusCode.Created, await registered.Content.ReadAsStringAsync());
+        refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        using (var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+        {
+            problem.RootElement.GetProperty("field").GetString().ShouldBe("version");
+        }
+
+        routed.Headers.GetValues("X-Backend").Single().ShouldBe("three");
+        (await ServicesView.InstanceAsync(_client, "users", three.Port)).GetProperty("metadata").GetProperty("zone").GetString().ShouldBe("c");
+    }
+
     private void Start(params (string Key, string Value)[] settings)
     {
         _gateway = new GatewayFactory()
