@@ -4,6 +4,7 @@ using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Application.Telemetry;
+using Gateway.Application.Traffic;
 using Gateway.Domain;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,8 @@ public static class DependencyInjection
         services.AddSingleton<EventTimeline>();
         services.AddSingleton<TrafficHistory>();
 
+        services.AddSingleton<VersionRouter>();
+
         // The handlers keep no per-request state and depend only on singletons, so one of each serves every request.
         services.AddSingleton<IRequestHandler<ForwardRequestCommand, ForwardResult>, ForwardRequestCommandHandler>();
         services.AddSingleton<IRequestHandler<CheckHealthCommand, CheckHealthResult>, CheckHealthCommandHandler>();
@@ -37,6 +40,7 @@ public static class DependencyInjection
         AddAdminCommand<RemoveInstanceCommand, Unit, RemoveInstanceCommandHandler>(services);
         AddAdminCommand<DrainInstanceCommand, DrainingInstance, DrainInstanceCommandHandler>(services);
         AddAdminCommand<ConfigureServiceCommand, ServiceConfiguration, ConfigureServiceCommandHandler, ConfigureServiceCommandValidator>(services);
+        AddAdminCommand<SetSplitCommand, ServiceSplit, SetSplitCommandHandler, SetSplitCommandValidator>(services);
         services.AddSingleton<InstanceOverrides>();
         AddAdminCommand<OverrideInstanceCommand, InstanceOverride, OverrideInstanceCommandHandler, OverrideInstanceCommandValidator>(services);
         AddAdminCommand<RestoreInstanceCommand, Unit, OverrideInstanceCommandHandler>(services);

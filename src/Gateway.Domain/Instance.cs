@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Gateway.Domain;
@@ -113,6 +114,12 @@ public sealed class Instance
 
     /// <summary>Registered at run time through the admin API, rather than configured.</summary>
     public bool IsDynamic { get; }
+
+    /// <summary>The version of the service this instance runs, or null when it names none.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Free-form labels of the instance (zone, build); shown, never used for routing or metrics.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = ReadOnlyDictionary<string, string>.Empty;
 
     /// <summary>Being drained: no new requests, while those in flight finish.</summary>
     public bool IsDraining => _draining;

@@ -1,4 +1,5 @@
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 
 namespace Gateway.Domain;
 
@@ -19,8 +20,10 @@ public sealed class Service
         Instance[] instances,
         ThresholdOverrides? thresholds = null,
         TimeSpan? requestTimeout = null,
-        TimeSpan? streamIdleTimeout = null)
+        TimeSpan? streamIdleTimeout = null,
+        ServiceVersions? versions = null)
     {
+        Versions = versions;
         RequestTimeout = requestTimeout;
         StreamIdleTimeout = streamIdleTimeout;
         Name = name;
@@ -55,6 +58,9 @@ public sealed class Service
 
     /// <summary>How long an upgraded or streaming exchange may pass no byte either way; null to use the gateway's.</summary>
     public TimeSpan? StreamIdleTimeout { get; }
+
+    /// <summary>The service's versions and how requests choose one; null for a service whose instances name none.</summary>
+    public ServiceVersions? Versions { get; }
 
     /// <summary>The thresholds that apply to this service: its own where it sets them, the gateway's elsewhere.</summary>
     public HealthThresholds ThresholdsOver(HealthThresholds gatewayDefaults)
@@ -175,6 +181,8 @@ public sealed class Service
             {
                 _available = available;
             }
+
+            Versions?.Refresh(available);
         }
     }
 

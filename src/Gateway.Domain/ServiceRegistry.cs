@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 
 namespace Gateway.Domain;
 
@@ -119,7 +121,11 @@ public sealed class ServiceRegistry
         {
             var wanted = definition.Instances[i];
             var instance = Reuse(previous, wanted)
-                ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme, wanted.IsDynamic);
+                ?? new Instance(wanted.Host, wanted.Port, wanted.Weight, wanted.Scheme, wanted.IsDynamic)
+                {
+                    Version = wanted.Version,
+                    Metadata = wanted.Metadata ?? ReadOnlyDictionary<string, string>.Empty,
+                };
             if (!ids.Add(instance.Id))
             {
                 throw new ArgumentException(
@@ -144,7 +150,39 @@ public sealed class ServiceRegistry
         }
 
         return new Service(
-            definition.Name, loadBalancer, healthCheckPath, instances, thresholds, definition.RequestTimeout, definition.StreamIdleTimeout);
+            definition.Name,
+            loadBalancer,
+            healthCheckPath,
+            instances,
+            thresholds,
+            definition.RequestTimeout,
+            definition.StreamIdleTimeout,
+            BuildVersions(definition, instances, canonicalStrategy, previous?.Versions));
+    }
+
+    /// <summary>
+    /// Each version's instances, once per change rather than per request; null when nothing about the service is
+    /// versioned, so that a plain service's requests pay no more than the check for null.
+    /// </summary>
+    private ServiceVersions? BuildVersions(ServiceDefinition definition, Instance[] instances, string strategy, ServiceVersions? previous)
+    {
+        if (definition.Versioning is null && definition.Split is null && !Array.Exists(instances, static instance => instance.Version is not null))
+        {
+            return null;
+        }
+
+        var versions = instances
+            .Where(instance => instance.Version is not null)
+            .GroupBy(instance => instance.Version!, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(group => group.Key, StringComparer.Ordinal)
+            .Select(group =>
+            {
+                // A version's strategy survives the change like the service's, keeping its rotation.
+                var kept = previous?.Find(group.Key)?.LoadBalancer;
+                return new ServiceVersion(group.Key, [.. group], kept is not null && kept.Name == strategy ? kept : _loadBalancers.Create(strategy));
+            })
+            .ToArray();
+        return new ServiceVersions(definition.Versioning ?? VersionRouting.Standard, definition.Split, versions);
     }
 
     private static Instance? Reuse(Service? previous, InstanceDefinition wanted)
@@ -153,9 +191,15 @@ public sealed class ServiceRegistry
         return existing is not null
             && existing.Weight == wanted.Weight
             && existing.IsDynamic == wanted.IsDynamic
+            && string.Equals(existing.Version, wanted.Version, StringComparison.Ordinal)
+            && SameMetadata(existing.Metadata, wanted.Metadata)
             && string.Equals(existing.Scheme, wanted.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(existing.Host, wanted.Host, StringComparison.Ordinal)
                 ? existing
                 : null;
     }
+
+    private static bool SameMetadata(IReadOnlyDictionary<string, string> existing, IReadOnlyDictionary<string, string>? wanted) =>
+        existing.Count == (wanted?.Count ?? 0)
+        && existing.All(entry => wanted!.TryGetValue(entry.Key, out var value) && value == entry.Value);
 }

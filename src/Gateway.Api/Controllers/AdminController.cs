@@ -3,6 +3,7 @@ using Gateway.Api.Forwarding;
 using Gateway.Api.Registry;
 using Gateway.Api.Status;
 using Gateway.Application.Registration;
+using Gateway.Application.Traffic;
 using MediatR;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -38,10 +39,22 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         }
 
         var registration = new InstanceRegistration(
-            name, body.Host, body.Port.Value, body.Weight ?? 1, body.Scheme?.ToLowerInvariant() ?? "http", body.TtlSeconds);
+            name, body.Host, body.Port.Value, body.Weight ?? 1, body.Scheme?.ToLowerInvariant() ?? "http", body.TtlSeconds)
+        {
+            Version = body.Version,
+            Metadata = body.Metadata,
+        };
         var result = await mediator.Send(new RegisterInstanceCommand(registration), HttpContext.RequestAborted);
         return Answer(result, static registered => new RegisteredInstance(
-            registered.Id, registered.Service, registered.Host, registered.Port, registered.Weight, registered.Scheme, registered.TtlSeconds));
+            registered.Id,
+            registered.Service,
+            registered.Host,
+            registered.Port,
+            registered.Weight,
+            registered.Scheme,
+            registered.TtlSeconds,
+            registered.Version,
+            registered.Metadata ?? new Dictionary<string, string>()));
     }
 
     [HttpPut("instances/{id}/heartbeat")]
@@ -92,6 +105,16 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
             await mediator.Send(
                 new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath)), HttpContext.RequestAborted),
             static configured => new ConfiguredService(configured.Name, configured.LoadBalancer, configured.HealthCheckPath));
+    }
+
+    [HttpPut("split")]
+    public async Task<IActionResult> Split([FromRoute] string name)
+    {
+        var (body, problem) = await ReadBodyAsync<SplitBody>();
+        return problem ?? Answer(
+            await mediator.Send(new SetSplitCommand(name, body!.Weights), HttpContext.RequestAborted),
+            static split => new ServiceSplitView(
+                split.Service, split.Weights.ToDictionary(weight => weight.Version, weight => weight.Weight), split.StickyBy));
     }
 
     /// <summary>The one mapping from an admin outcome to HTTP; <paramref name="shape"/> gives a success its body.</summary>
@@ -157,7 +180,8 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
     /// <summary>Names the field whose value has the wrong type, or the body when it is not a JSON object at all.</summary>
     private static ObjectResult InvalidJson<T>(JsonException error)
     {
-        var name = error.Path is { } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+        // "$.weights.2" names the property "weights": its entries have no property of their own.
+        var name = error.Path is { } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..].Split('.', '[')[0] : null;
         var property = typeof(T).GetProperties().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
         if (property is null)
         {
@@ -169,17 +193,33 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         return Invalid(field, type == typeof(string) ? "must be a string"
             : type == typeof(bool) ? "must be true or false"
             : type == typeof(double) ? "must be a number"
+            : type == typeof(Dictionary<string, int>) ? "must be an object of whole numbers"
+            : type == typeof(Dictionary<string, string>) ? "must be an object of strings"
             : "must be a whole number");
     }
 
-    private sealed record InstanceBody(string? Host, int? Port, int? Weight, string? Scheme, int? TtlSeconds);
+    private sealed record InstanceBody(
+        string? Host, int? Port, int? Weight, string? Scheme, int? TtlSeconds, string? Version, Dictionary<string, string>? Metadata);
+
+    private sealed record SplitBody(Dictionary<string, int>? Weights);
 
     private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath);
 
     private sealed record OverrideBody(bool? Out, double? Minutes, string? Reason);
 
     // What the admin API answers: the wire shape lives here, apart from what the commands produce.
-    private sealed record RegisteredInstance(string Id, string Service, string Host, int Port, int Weight, string Scheme, int? TtlSeconds);
+    private sealed record RegisteredInstance(
+        string Id,
+        string Service,
+        string Host,
+        int Port,
+        int Weight,
+        string Scheme,
+        int? TtlSeconds,
+        string? Version,
+        IReadOnlyDictionary<string, string> Metadata);
+
+    private sealed record ServiceSplitView(string Name, IReadOnlyDictionary<string, int> Weights, string? StickyBy);
 
     private sealed record RenewedInstance(string Id, bool Renewed);
 

@@ -17,6 +17,7 @@ internal static class GatewayProblems
             StatusCodes.Status404NotFound, "Unknown service", $"'{result.Service}' is reserved for the gateway's own endpoints, so no service can have that name; GET / lists what the gateway serves.", result.Service),
         ForwardStatus.UnknownService => ForwardingProblem(
             StatusCodes.Status404NotFound, "Unknown service", $"No service is registered as '{result.Service}'.", result.Service),
+        ForwardStatus.UnknownVersion => UnknownVersion(result),
         ForwardStatus.NoHealthyInstance => ForwardingProblem(
             StatusCodes.Status503ServiceUnavailable, "No healthy instance", $"Service '{result.Service}' has no healthy instance right now.", result.Service),
         ForwardStatus.UpstreamTimeout => ForwardingProblem(
@@ -38,6 +39,7 @@ internal static class GatewayProblems
     public static string Reason(ForwardResult result) => result.Status switch
     {
         ForwardStatus.UnknownService => "unknown_service",
+        ForwardStatus.UnknownVersion => "unknown_version",
         ForwardStatus.NoHealthyInstance => "no_healthy_instance",
         ForwardStatus.UpstreamTimeout => "upstream_timeout",
         ForwardStatus.UpstreamUnreachable => "upstream_unreachable",
@@ -47,6 +49,21 @@ internal static class GatewayProblems
         ForwardStatus.Refused => result.Edge!.Reason,
         _ => "other",
     };
+
+    /// <summary>A 404 that lists the versions there are, so a client can correct what it asked for.</summary>
+    private static GatewayProblemResult UnknownVersion(ForwardResult result)
+    {
+        var versions = result.Versions ?? [];
+        var problem = ForwardingProblem(
+            StatusCodes.Status404NotFound,
+            "Unknown version",
+            versions.Count == 0
+                ? $"No instance of '{result.Service}' runs version '{result.RequestedVersion}'; none names a version."
+                : $"No instance of '{result.Service}' runs version '{result.RequestedVersion}'; versions: {string.Join(", ", versions)}.",
+            result.Service);
+        ((ProblemDetails)problem.Value!).Extensions["versions"] = versions;
+        return problem;
+    }
 
     public static ObjectResult PayloadTooLarge(string? service) => ForwardingProblem(
         StatusCodes.Status413PayloadTooLarge, "Request body too large", "The request body is larger than the gateway accepts (MAX_REQUEST_BODY_SIZE).", service);

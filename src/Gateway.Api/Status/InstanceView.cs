@@ -23,7 +23,9 @@ public sealed record InstanceView(
     string? EjectedBy,
     string? EjectionCause,
     HealthCheckView? LastCheck,
-    OverrideView? Override)
+    OverrideView? Override,
+    string? Version,
+    IReadOnlyDictionary<string, string> Metadata)
 {
     private const string CircuitOpenCause = "circuit breaker open: requests to it kept failing; a trial request is let through after the break";
 
@@ -60,7 +62,9 @@ public sealed record InstanceView(
             },
             health.Cause ?? instance.Override?.Reason ?? (instance.Circuit == CircuitState.Open ? CircuitOpenCause : null),
             health.LastCheck is { } check ? HealthCheckView.From(check) : null,
-            instance.Override is { } decision ? OverrideView.From(decision) : null);
+            instance.Override is { } decision ? OverrideView.From(decision) : null,
+            instance.Version,
+            instance.Metadata);
     }
 }
 

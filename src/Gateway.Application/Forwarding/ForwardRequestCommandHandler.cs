@@ -3,7 +3,9 @@ using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Shaping;
 using Gateway.Application.Telemetry;
+using Gateway.Application.Traffic;
 using Gateway.Domain;
+using Gateway.Domain.Traffic;
 using MediatR;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +22,7 @@ public sealed partial class ForwardRequestCommandHandler(
     TimeProvider timeProvider,
     EventTimeline timeline,
     ILogger<ForwardRequestCommandHandler> logger,
+    VersionRouter versionRouter,
     EdgePolicies? edgePolicies = null,
     ShapingPolicies? shapingPolicies = null) : IRequestHandler<ForwardRequestCommand, ForwardResult>
 {
@@ -41,9 +44,30 @@ public sealed partial class ForwardRequestCommandHandler(
     private async Task<ForwardResult> ForwardAsync(
         ForwardRequestCommand request, Service service, ShapingPolicy? shaping, CancellationToken cancellationToken)
     {
-        // The instance the client is tied to comes first, while it may take requests; the strategy picks otherwise.
+        // A plain service pays this null check and no more; a versioned one picks within the version's instances.
+        ServiceVersion? version = null;
+        if (service.Versions is { } versions)
+        {
+            var route = versionRouter.Route(request, service, versions);
+            if (route.UnknownVersion is { } unknown)
+            {
+                LogUnknownVersion(logger, request.Method, service.Name, unknown);
+                return ForwardResult.UnknownVersion(service, unknown, versions.Names);
+            }
+
+            version = route.Version;
+            request = route.Request;
+        }
+
+        // The instance the client is tied to comes first, while it may take requests and runs the version asked for;
+        // the strategy picks otherwise.
         var sticky = shaping?.Affinity?.Find(request.Headers, service);
-        var instance = sticky ?? service.PickInstance();
+        if (sticky is not null && version is not null && !string.Equals(sticky.Version, version.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            sticky = null;
+        }
+
+        var instance = sticky ?? (version is null ? service.PickInstance() : version.PickInstance());
         if (instance is null)
         {
             LogNoHealthyInstance(logger, service.Name, request.Method);
@@ -81,7 +105,7 @@ public sealed partial class ForwardRequestCommandHandler(
             {
                 // Nothing left the gateway: any method may go elsewhere, and no instance was tried.
                 (tried ??= []).Add(instance);
-                next = service.PickInstanceOtherThan(tried);
+                next = version is null ? service.PickInstanceOtherThan(tried) : version.PickInstanceOtherThan(tried);
                 if (next is null)
                 {
                     LogAllCircuitsRefused(logger, service.Name, request.Method);
@@ -96,7 +120,7 @@ public sealed partial class ForwardRequestCommandHandler(
             if (attempt < maxAttempts && MayRetry(request, upstream))
             {
                 (tried ??= []).Add(instance);
-                next = service.PickInstanceOtherThan(tried);
+                next = version is null ? service.PickInstanceOtherThan(tried) : version.PickInstanceOtherThan(tried);
             }
 
             if (next is null)
@@ -217,6 +241,9 @@ public sealed partial class ForwardRequestCommandHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Service}: no healthy instance: every instance left has an open circuit")]
     private static partial void LogAllCircuitsRefused(ILogger logger, string service, string method);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Service}: no instance runs the version {Version} asked for")]
+    private static partial void LogUnknownVersion(ILogger logger, string method, string service, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Service}: no healthy instance")]
     private static partial void LogNoHealthyInstance(ILogger logger, string service, string method);

@@ -67,6 +67,15 @@ public sealed class ForwardResult : IAsyncDisposable
     /// <summary>What the service's transforms and affinity change in the response, when they change anything.</summary>
     public ShapedResponse? Shaped { get; private set; }
 
+    /// <summary>The version the request named, for <see cref="ForwardStatus.UnknownVersion"/>.</summary>
+    public string? RequestedVersion { get; private init; }
+
+    /// <summary>The versions the service's instances run, for <see cref="ForwardStatus.UnknownVersion"/>.</summary>
+    public IReadOnlyList<string>? Versions { get; private init; }
+
+    public static ForwardResult UnknownVersion(Service service, string requested, IReadOnlyList<string> versions) =>
+        new(ForwardStatus.UnknownVersion, service.Name, null, null, TimeSpan.Zero, null, 0) { RequestedVersion = requested, Versions = versions };
+
     public static ForwardResult UnknownService(string requested) =>
         new(ForwardStatus.UnknownService, requested, null, null, TimeSpan.Zero, null, 0);
 

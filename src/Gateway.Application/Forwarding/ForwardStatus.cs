@@ -8,6 +8,9 @@ public enum ForwardStatus
 
     UnknownService,
 
+    /// <summary>The request named a version no instance of the service runs; <see cref="ForwardResult.Versions"/> lists those that exist.</summary>
+    UnknownVersion,
+
     NoHealthyInstance,
 
     UpstreamTimeout,

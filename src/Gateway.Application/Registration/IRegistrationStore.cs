@@ -32,4 +32,7 @@ public interface IRegistrationStore
     Task MarkDrainingAsync(string service, string instanceId, CancellationToken cancellationToken);
 
     Task ConfigureServiceAsync(string service, ServiceSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>Sets a service's split across versions, for every replica, in place of the configured weights.</summary>
+    Task SetSplitAsync(string service, IReadOnlyDictionary<string, int> weights, CancellationToken cancellationToken);
 }

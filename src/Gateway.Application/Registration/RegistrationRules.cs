@@ -1,5 +1,6 @@
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 
 namespace Gateway.Application.Registration;
 
@@ -42,6 +43,27 @@ public static class RegistrationRules
         if (registration.TtlSeconds is < 1 or > MaxTtlSeconds)
         {
             return ("ttlSeconds", $"{registration.TtlSeconds} is outside 1-{MaxTtlSeconds}");
+        }
+
+        if (registration.Version is not null && !TrafficSplit.IsVersionName(registration.Version))
+        {
+            return ("version", $"'{registration.Version}' is not a version: letters, digits, '.', '-' or '_', at most {TrafficSplit.MaxVersionLength}");
+        }
+
+        if (registration.Metadata is { } metadata)
+        {
+            if (metadata.Count > InstanceMetadata.MaxEntries)
+            {
+                return ("metadata", $"has {metadata.Count} entries, more than {InstanceMetadata.MaxEntries}");
+            }
+
+            foreach (var (key, value) in metadata)
+            {
+                if (InstanceMetadata.Check(key, value) is { } problem)
+                {
+                    return ($"metadata.{key}", problem);
+                }
+            }
         }
 
         return null;

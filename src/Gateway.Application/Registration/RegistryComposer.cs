@@ -1,5 +1,6 @@
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 using Gateway.Application.Operations;
 using Microsoft.Extensions.Logging;
 
@@ -122,13 +123,21 @@ public sealed partial class RegistryComposer(
             }
 
             spelling ??= registration.Service;
-            registered.Add(new InstanceDefinition(registration.Host, registration.Port, registration.Weight, registration.Scheme, IsDynamic: true));
+            registered.Add(new InstanceDefinition(registration.Host, registration.Port, registration.Weight, registration.Scheme, IsDynamic: true)
+            {
+                Version = registration.Version,
+                Metadata = registration.Metadata,
+            });
         }
 
         if (statics.Find(name) is { } configured)
         {
             var configuredAddresses = new HashSet<string>(configured.Instances.Select(Address), StringComparer.OrdinalIgnoreCase);
-            return configured with { Instances = [.. configured.Instances, .. registered.Where(r => !configuredAddresses.Contains(Address(r)))] };
+            return configured with
+            {
+                Instances = [.. configured.Instances, .. registered.Where(r => !configuredAddresses.Contains(Address(r)))],
+                Split = SplitOf(snapshot, name, configured.Split),
+            };
         }
 
         if (spelling is null)
@@ -141,7 +150,24 @@ public sealed partial class RegistryComposer(
             ? canonical
             : LoadBalancerNames.RoundRobin;
         var path = settings?.HealthCheckPath is { Length: > 0 } p && p[0] == '/' ? p : "/health";
-        return new ServiceDefinition(spelling, loadBalancer, path, registered);
+        return new ServiceDefinition(spelling, loadBalancer, path, registered) { Split = SplitOf(snapshot, name, null) };
+    }
+
+    /// <summary>The split set at run time in place of the configured one's weights (its sticky key stays).</summary>
+    private TrafficSplit? SplitOf(RegistrySnapshot snapshot, string name, TrafficSplit? configured)
+    {
+        if (snapshot.Splits.GetValueOrDefault(name) is not { } weights)
+        {
+            return configured;
+        }
+
+        if (TrafficSplit.Check(weights) is { } problem)
+        {
+            LogSplitSkipped(logger, name, $"{problem.Field}: {problem.Message}");
+            return configured;
+        }
+
+        return TrafficSplit.Create(weights, configured?.StickyBy);
     }
 
     private void MarkDraining(RegistrySnapshot snapshot, Service service)
@@ -156,6 +182,9 @@ public sealed partial class RegistryComposer(
     }
 
     private static string Address(InstanceDefinition instance) => $"{instance.Host}:{instance.Port}";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The split of {Service} in the store is invalid and ignored: {Problem}")]
+    private static partial void LogSplitSkipped(ILogger logger, string service, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Registration {Service} {InstanceId} in the store is invalid and ignored: {Problem}")]
     private static partial void LogSkipped(ILogger logger, string service, string instanceId, string problem);

@@ -3,6 +3,10 @@ namespace Gateway.Application.Registration;
 /// <summary>Everything registered at run time, as of one moment of the store.</summary>
 public sealed record RegistrySnapshot
 {
+    // Before Empty: static fields start in the order they are written, and Empty's construction reads this one.
+    private static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> NoSplits =
+        new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.OrdinalIgnoreCase);
+
     public static readonly RegistrySnapshot Empty = new(
         [],
         new Dictionary<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase),
@@ -41,6 +45,9 @@ public sealed record RegistrySnapshot
     public IReadOnlyList<InstanceRegistration> Instances => _instances ??= [.. Services.Values.SelectMany(instances => instances)];
 
     public IReadOnlyDictionary<string, ServiceSettings> Settings { get; init; }
+
+    /// <summary>The splits set at run time, by service name (case-insensitive): each version's weight.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Splits { get; init; } = NoSplits;
 
     /// <summary>Instances being drained, as <c>service/id</c> keys (see <see cref="DrainKey"/>).</summary>
     public IReadOnlySet<string> Draining { get; init; }

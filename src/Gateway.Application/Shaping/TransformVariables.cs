@@ -14,12 +14,14 @@ public static class TransformVariables
         new("RequestId", static _ => Activity.Current is { IdFormat: ActivityIdFormat.W3C } span ? span.TraceId.ToHexString() : null),
         new("Service", static context => context.Request.Service.Name),
         new("Instance", static context => context.Request.Instance.Id),
+        // Empty for an instance that names no version: a header set to it then carries an empty value.
+        new("Version", static context => context.Request.Instance.Version ?? string.Empty),
     ];
 
     private static readonly FrozenDictionary<string, Func<TransformContext, string?>> ByName =
         Variables.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The names, as a problem lists them: <c>{ClientIp}, {RequestId}, ... or {Instance}</c>.</summary>
+    /// <summary>The names, as a problem lists them: <c>{ClientIp}, {RequestId}, ... or {Version}</c>.</summary>
     public static string Expected { get; } =
         string.Join(", ", Variables[..^1].Select(variable => $"{{{variable.Key}}}")) + $" or {{{Variables[^1].Key}}}";
 

@@ -31,6 +31,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _upgrades;
     private readonly Counter<long> _edgeRejections;
     private readonly Counter<long> _apiKeyRequests;
+    private readonly Counter<long> _versionRequests;
 
     public GatewayMetrics(IMeterFactory meterFactory, ServiceRegistry registry)
     {
@@ -71,6 +72,11 @@ public sealed class GatewayMetrics
         _apiKeyRequests = meter.CreateCounter<long>(
             "gateway.edge.api_key.requests", "{request}", "Requests admitted with an API key, by service and the key's name.");
 
+        _versionRequests = meter.CreateCounter<long>(
+            "gateway.version.requests",
+            "{request}",
+            "Requests of a versioned service routed to a version, by service and version (the registry's versions only).");
+
         meter.CreateObservableGauge(
             "gateway.requests.active",
             () => Observe(registry, static instance => instance.ActiveRequests),
@@ -102,6 +108,10 @@ public sealed class GatewayMetrics
             { "instance", instance.Id },
         });
     }
+
+    /// <param name="version">A version some instance of the service runs: never text from the request.</param>
+    public void VersionRouted(Service service, string version) =>
+        _versionRequests.Add(1, new TagList { { "service", service.Name }, { "version", version } });
 
     public void Retried(Service service) => _retries.Add(1, new KeyValuePair<string, object?>("service", service.Name));
 

@@ -3,6 +3,7 @@ using Gateway.Application.Edge;
 using Gateway.Application.Shaping;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
+using Gateway.Domain.Traffic;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Infrastructure.Configuration;
@@ -102,6 +103,8 @@ internal static class RegistryConfigurationLoader
         RateLimitSettings? rateLimit = null;
         AffinitySettings? affinity = null;
         ServiceTransforms? transforms = null;
+        VersionRouting? versioning = null;
+        TrafficSplit? split = null;
         var instances = new List<InstanceDefinition>();
         foreach (var field in section.GetChildren())
         {
@@ -154,10 +157,16 @@ internal static class RegistryConfigurationLoader
                 case "transforms":
                     transforms = ShapingSettingsReader.ReadTransforms(field, path, settings);
                     break;
+                case "versioning":
+                    versioning = TrafficSettingsReader.ReadVersioning(field, path, settings);
+                    break;
+                case "split":
+                    split = TrafficSettingsReader.ReadSplit(field, path, settings);
+                    break;
                 case var key when IgnoredServiceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth, RateLimit, Affinity or Transforms)");
+                    settings.Fail($"{path}: unknown setting (expected LoadBalancer, HealthCheckPath, Instances, UnhealthyThreshold, HealthyThreshold, RequestTimeout, StreamIdleTimeout, Auth, RateLimit, Versioning, Split, Affinity or Transforms)");
                     break;
             }
         }
@@ -179,6 +188,10 @@ internal static class RegistryConfigurationLoader
 
         return settings.Errors.Count == errorsBefore
             ? new ServiceDefinition(name, loadBalancer, healthCheckPath, instances, unhealthyThreshold, healthyThreshold, requestTimeout, streamIdleTimeout)
+            {
+                Versioning = versioning,
+                Split = split,
+            }
             : null;
     }
 
@@ -211,6 +224,8 @@ internal static class RegistryConfigurationLoader
         var portGiven = false;
         var weight = 1;
         var scheme = "http";
+        string? version = null;
+        Dictionary<string, string>? metadata = null;
         foreach (var field in section.GetChildren())
         {
             var fieldPath = $"{path}.{field.Key}";
@@ -239,10 +254,16 @@ internal static class RegistryConfigurationLoader
                     }
 
                     break;
+                case "version":
+                    version = TrafficSettingsReader.ReadVersion(field, fieldPath, settings);
+                    break;
+                case "metadata":
+                    metadata = TrafficSettingsReader.ReadMetadata(field, fieldPath, settings);
+                    break;
                 case var key when IgnoredInstanceKeys.Contains(key):
                     break;
                 default:
-                    settings.Fail($"{fieldPath}: unknown setting (expected Host, Port, Weight or Scheme)");
+                    settings.Fail($"{fieldPath}: unknown setting (expected Host, Port, Weight, Scheme, Version or Metadata)");
                     break;
             }
         }
@@ -257,7 +278,9 @@ internal static class RegistryConfigurationLoader
             settings.Fail($"{path}.Port: missing");
         }
 
-        return settings.Errors.Count == errorsBefore ? new InstanceDefinition(host!, port!.Value, weight, scheme) : null;
+        return settings.Errors.Count == errorsBefore
+            ? new InstanceDefinition(host!, port!.Value, weight, scheme) { Version = version, Metadata = metadata }
+            : null;
     }
 
     private static int? ReadInteger(IConfigurationSection field, string path, int min, int max, SettingsReader settings)

@@ -16,7 +16,8 @@ namespace Gateway.Infrastructure.Registry;
 /// Keys, under the fleet's prefix: <c>instances/{service}/{host:port}</c> holds the registration as JSON, attached to a
 /// lease of its TTL when it has one, so that etcd itself removes an instance that stops heartbeating;
 /// <c>draining/{service}/{host:port}</c> marks a drain and shares the instance's lease, so it goes with it;
-/// <c>settings/{service}</c> holds a dynamic service's <see cref="ServiceSettings"/>.
+/// <c>settings/{service}</c> holds a dynamic service's <see cref="ServiceSettings"/>; <c>splits/{service}</c> a
+/// service's split across versions set at run time, as a JSON object of weights.
 /// </para>
 /// <para>
 /// Writes go straight to etcd and come back to every replica, this one included, through the watch. While etcd cannot
@@ -29,6 +30,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     private const string InstancesSection = "instances/";
     private const string DrainingSection = "draining/";
     private const string SettingsSection = "settings/";
+    private const string SplitsSection = "splits/";
 
     /// <summary>How long one call to etcd may take before the store counts etcd as unreachable.</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
@@ -57,6 +59,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     private readonly Dictionary<string, Entry<InstanceRegistration>> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Entry<ServiceSettings>> _serviceSettings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _draining = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry<Dictionary<string, int>>> _splits = new(StringComparer.Ordinal);
 
     private volatile StoreState _state;
     private long _lastHeardOnWatch;
@@ -231,6 +234,16 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
             cancellationToken);
     }
 
+    public Task SetSplitAsync(string service, IReadOnlyDictionary<string, int> weights, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var json = JsonSerializer.Serialize(weights, Json);
+        return CallAsync(
+            $"set the split of {service}",
+            () => _client.PutAsync(_prefix + SplitsSection + service, json, deadline: Deadline(), cancellationToken: cancellationToken),
+            cancellationToken);
+    }
+
     public void Dispose() => _client.Dispose();
 
     /// <summary>A gRPC deadline: gRPC compares it with the wall clock, so it comes from the real UTC time.</summary>
@@ -326,6 +339,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
         var response = await _client.GetRangeAsync(_prefix, deadline: Deadline(), cancellationToken: cancellationToken);
         _instances.Clear();
         _serviceSettings.Clear();
+        _splits.Clear();
         _draining.Clear();
         foreach (var kv in response.Kvs)
         {
@@ -476,9 +490,16 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
                 _serviceSettings[key] = new Entry<ServiceSettings>(settings, modRevision, configured);
             }
         }
+        else if (path.StartsWith(SplitsSection, StringComparison.Ordinal) && path[SplitsSection.Length..] is { Length: > 0 } split && !split.Contains('/'))
+        {
+            if (Decode<Dictionary<string, int>>(key, value) is { } weights)
+            {
+                _splits[key] = new Entry<Dictionary<string, int>>(weights, modRevision, split);
+            }
+        }
         else
         {
-            LogUndecodable(_logger, key, "it is not an instance, drain mark or service setting");
+            LogUndecodable(_logger, key, "it is not an instance, drain mark, service setting or split");
         }
     }
 
@@ -486,6 +507,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     {
         _instances.Remove(key);
         _serviceSettings.Remove(key);
+        _splits.Remove(key);
         _draining.Remove(key);
     }
 
@@ -557,8 +579,14 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
             settings[entry.Service!] = entry.Value;
         }
 
+        var splits = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in _splits.Values.OrderBy(entry => entry.ModRevision))
+        {
+            splits[entry.Service!] = entry.Value;
+        }
+
         var draining = new HashSet<string>(_draining.Values, StringComparer.OrdinalIgnoreCase);
-        return new RegistrySnapshot(instances, settings, draining);
+        return new RegistrySnapshot(instances, settings, draining) { Splits = splits };
     }
 
     private void Publish(RegistrySnapshot snapshot)

@@ -22,6 +22,8 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     private ImmutableDictionary<string, IReadOnlyList<InstanceRegistration>> _services =
         ImmutableDictionary.Create<string, IReadOnlyList<InstanceRegistration>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
+    private ImmutableDictionary<string, IReadOnlyDictionary<string, int>> _splits =
+        ImmutableDictionary.Create<string, IReadOnlyDictionary<string, int>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableHashSet<string> _draining = ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase);
 
     public MemoryRegistrationStore(TimeProvider timeProvider, ILogger<MemoryRegistrationStore> logger)
@@ -133,6 +135,17 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         return Task.CompletedTask;
     }
 
+    public Task SetSplitAsync(string service, IReadOnlyDictionary<string, int> weights, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _splits = _splits.SetItem(service, weights);
+            Publish(service);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public void Dispose() => _expiry.Dispose();
 
     private void Expire()
@@ -205,7 +218,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
 
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
     private void Publish(IReadOnlySet<string>? changed) =>
-        SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed));
+        SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed) { Splits = _splits });
 
     private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt);
 

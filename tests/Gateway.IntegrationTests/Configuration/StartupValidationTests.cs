@@ -144,6 +144,15 @@ public sealed partial class StartupValidationTests : IDisposable
     [InlineData(
         """{ "orders": { "Instances": [ { "Host": "localhost", "Port": 9001 } ], "RateLimit": { "PermitsPerSecond": 5, "PartitionBy": "cookie" } } }""",
         "orders.RateLimit.PartitionBy", "cookie")]
+    [InlineData(
+        """{ "users": { "Instances": [ { "Host": "localhost", "Port": 9001, "Version": "1" } ], "Split": { "Weights": { "1": -5 } } } }""",
+        "users.Split.Weights.1", "-5")]
+    [InlineData(
+        """{ "users": { "Instances": [ { "Host": "localhost", "Port": 9001, "Version": "1" } ], "Split": { "Weights": { "1": 5 }, "StickyBy": "session" } } }""",
+        "users.Split.StickyBy", "session")]
+    [InlineData(
+        """{ "users": { "Instances": [ { "Host": "localhost", "Port": 9001, "Version": "v 1" } ] } }""",
+        "users.Instances[0].Version", "v 1")]
     public async Task RegistryFile_Invalid_StopsStartupWithOneLineNamingKeyAndValue(string json, string key, string value)
     {
         var file = WriteRegistry(json);

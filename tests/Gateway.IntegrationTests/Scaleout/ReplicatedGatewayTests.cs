@@ -292,6 +292,39 @@ public sealed class ReplicatedGatewayTests(ReplicatedGatewayTests.SharedEtcd sha
             + string.Join(", ", sorted.Select(t => t.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture))));
     }
 
+    [Fact]
+    public async Task Split_SetThroughReplicaA_IsRoutedAndShownByReplicaB()
+    {
+        await using var x = await TestBackend.StartAsync("x");
+        await using var y = await TestBackend.StartAsync("y");
+        await using var replicas = await Replicas.StartAsync(shared.Etcd.ClientUrl, UniquePrefix());
+        foreach (var (backend, version) in new[] { (x, "1"), (y, "2") })
+        {
+            using var registered = await AdminAsync(
+                replicas.A, HttpMethod.Post, "/admin/services/orders/instances", new { host = "127.0.0.1", port = backend.Port, version });
+            registered.StatusCode.ShouldBe(HttpStatusCode.Created);
+        }
+
+        await UntilInstancesAsync(replicas.B, "orders", x, y);
+        var beforeSplit = await replicas.B.Client.AnsweredByAsync("/orders/item", 4);
+
+        using (var split = await AdminAsync(
+            replicas.A, HttpMethod.Put, "/admin/services/orders/split", new { weights = new Dictionary<string, int> { ["1"] = 0, ["2"] = 100 } }))
+        {
+            split.StatusCode.ShouldBe(HttpStatusCode.OK, await split.Content.ReadAsStringAsync());
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await replicas.B.Client.AnsweredByAsync("/orders/item", 6)).TrueForAll(backend => backend == "y"),
+            Deadline,
+            "replica B to send every request of orders to version 2");
+        beforeSplit.ShouldContain("x");
+        using var services = await replicas.B.Client.GetFromJsonAsync<JsonDocument>("/services");
+        var orders = services!.RootElement.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "orders");
+        orders.GetProperty("split").GetProperty("weights").GetProperty("2").GetInt32().ShouldBe(100);
+        orders.GetProperty("instances").EnumerateArray().Select(i => i.GetProperty("version").GetString()).Order().ShouldBe(["1", "2"]);
+    }
+
     private static string UniquePrefix() => $"/gateway-replica-tests/{Guid.NewGuid():N}/";
 
     private static string Id(TestBackend backend) => $"127.0.0.1:{backend.Port}";

@@ -3,10 +3,12 @@ using Gateway.Application.Forwarding;
 using Gateway.Application.Health;
 using Gateway.Application.Operations;
 using Gateway.Application.Telemetry;
+using Gateway.Application.Traffic;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -203,6 +205,39 @@ public sealed class ForwardRequestCommandHandlerTests
 
         result.Status.ShouldBe(ForwardStatus.NoHealthyInstance);
         TestInstances.Hosts(_forwardedTo).ShouldBe("a b");
+    }
+
+    [Fact]
+    public async Task Handle_VersionNamed_RetriesOnlyWithinThatVersion()
+    {
+        var registry = new ServiceRegistry(new LoadBalancerFactory(), [TestServices.Define(
+            "orders",
+            LoadBalancerNames.RoundRobin,
+            new InstanceDefinition("a", TestInstances.Port) { Version = "1" },
+            new InstanceDefinition("b", TestInstances.Port) { Version = "2" },
+            new InstanceDefinition("c", TestInstances.Port) { Version = "2" })]);
+        var refused = () => UpstreamResult.Failed(UpstreamOutcome.Unreachable, Elapsed, new HttpRequestException("Connection refused"));
+        AnswerAs("b", refused);
+        AnswerAs("c", refused);
+
+        await using var result = await Handler(registry, maxAttempts: 3).Handle(Command() with { Headers = [new("Api-Version", "2")] }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.UpstreamUnreachable);
+        TestInstances.Hosts(_forwardedTo).ShouldBe("b c");
+    }
+
+    [Fact]
+    public async Task Handle_UnknownVersion_ReturnsTheVersionsAndForwardsNothing()
+    {
+        var registry = new ServiceRegistry(new LoadBalancerFactory(), [TestServices.Define(
+            "orders", LoadBalancerNames.RoundRobin, new InstanceDefinition("a", TestInstances.Port) { Version = "1" })]);
+
+        await using var result = await Handler(registry).Handle(Command() with { Headers = [new("Api-Version", "7")] }, CancellationToken.None);
+
+        result.Status.ShouldBe(ForwardStatus.UnknownVersion);
+        result.RequestedVersion.ShouldBe("7");
+        result.Versions.ShouldBe(["1"]);
+        _forwardedTo.ShouldBeEmpty();
     }
 
     [Fact]
@@ -453,7 +488,8 @@ public sealed class ForwardRequestCommandHandlerTests
             new TrafficHistory(_time),
             _time,
             _timeline,
-            _logger);
+            _logger,
+            new VersionRouter(new GatewayMetrics(new TestMeterFactory(), registry), NullLogger<VersionRouter>.Instance));
 
     /// <summary>Scripts the answers of the instance on <paramref name="host"/>; the last one repeats. Others answer 200.</summary>
     private void AnswerAs(string host, params Func<UpstreamResult>[] answers) => _answers[host] = new Queue<Func<UpstreamResult>>(answers);

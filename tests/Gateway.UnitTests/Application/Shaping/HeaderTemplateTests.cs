@@ -28,7 +28,7 @@ public sealed class HeaderTemplateTests
     }
 
     [Theory]
-    [InlineData("{Version}", "unknown variable {Version}")]
+    [InlineData("{Region}", "unknown variable {Region}")]
     [InlineData("x-{Nope}-y", "unknown variable {Nope}")]
     [InlineData("{}", "unknown variable {}")]
     [InlineData("open {Service", "never closed")]
@@ -49,7 +49,7 @@ public sealed class HeaderTemplateTests
     {
         HeaderTemplate.TryParse("{Region}", out var error);
 
-        error.ShouldBe("uses the unknown variable {Region} (expected {ClientIp}, {RequestId}, {Service} or {Instance})");
+        error.ShouldBe("uses the unknown variable {Region} (expected {ClientIp}, {RequestId}, {Service}, {Instance} or {Version})");
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public sealed class ShapingSettingsReaderTests
     [InlineData("Transforms:RequestHeaders:Set:Bad Header", "x", "orders.Transforms.RequestHeaders.Set.Bad Header: 'x' is not a header name")]
     [InlineData("Transforms:RequestHeaders:Remove:0", "Bad(Name)", "orders.Transforms.RequestHeaders.Remove[0]: 'Bad(Name)' is not a header name")]
     [InlineData("Transforms:RequestHeaders:Set:X-Split", "a\r\nX-Injected: 1", "orders.Transforms.RequestHeaders.Set.X-Split: 'a\r\nX-Injected: 1' holds a control character")]
-    [InlineData("Transforms:ResponseHeaders:Set:X-Where", "{Version}", "orders.Transforms.ResponseHeaders.Set.X-Where: '{Version}' uses the unknown variable {Version}")]
+    [InlineData("Transforms:ResponseHeaders:Set:X-Where", "{Zone}", "orders.Transforms.ResponseHeaders.Set.X-Where: '{Zone}' uses the unknown variable {Zone}")]
     [InlineData("Transforms:RequestHeaders:Set:X-Where", "{Service", "orders.Transforms.RequestHeaders.Set.X-Where: '{Service' has a '{' that is never closed")]
     [InlineData("Transforms:RequestHeaders:Set", "yes", "orders.Transforms.RequestHeaders.Set: 'yes' is not an object of header names and values")]
     [InlineData("Transforms:RequestHeaders:Replace:X-A", "1", "orders.Transforms.RequestHeaders.Replace: unknown setting (expected Set, Append or Remove)")]

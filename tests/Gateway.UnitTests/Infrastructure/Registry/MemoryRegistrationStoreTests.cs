@@ -262,6 +262,17 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SetSplitAsync_PublishesTheWeightsAsAChangeOfTheService()
+    {
+        var weights = new Dictionary<string, int> { ["1"] = 90, ["2"] = 10 };
+
+        await _store.SetSplitAsync(Service, weights, CancellationToken.None);
+
+        Latest.Splits["ORDERS"].ShouldBe(weights, "service names match case-insensitively");
+        Latest.Changed.ShouldNotBeNull().ShouldBe([Service]);
+    }
+
+    [Fact]
     public async Task RunAsync_Started_PublishesWhatIsRegisteredAndEndsWhenCancelled()
     {
         await _store.RegisterAsync(Registration("a"), CancellationToken.None);
