@@ -10,7 +10,14 @@ public interface IRegistrationStore
 {
     StoreState State { get; }
 
+    /// <summary>The latest snapshot published; empty until the store has loaded.</summary>
+    RegistrySnapshot Current { get; }
+
     /// <summary>Raised with the new snapshot after every change, including leases running out.</summary>
+    /// <remarks>
+    /// A subscriber that throws is logged and passed over, in every store alike: the other subscribers still get the
+    /// snapshot, and the change that raised it is not failed by it.
+    /// </remarks>
     event Action<RegistrySnapshot>? SnapshotChanged;
 
     /// <summary>Loads the registrations and follows changes until cancelled, riding out outages of the store.</summary>

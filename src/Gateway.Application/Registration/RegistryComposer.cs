@@ -40,13 +40,13 @@ public sealed partial class RegistryComposer(
                     if (Compose(snapshot, name) is { } definition)
                     {
                         var service = registry.Upsert(definition);
-                        RecordChanges(name, before, service.Instances, StoreCause);
+                        RecordChanges(name, before, service.Instances, StoreCause, snapshot.Expired);
                         MarkDraining(snapshot, service);
                     }
                     else
                     {
                         registry.Remove(name);
-                        RecordChanges(name, before, [], StoreCause);
+                        RecordChanges(name, before, [], StoreCause, snapshot.Expired);
                     }
                 }
 
@@ -62,7 +62,8 @@ public sealed partial class RegistryComposer(
     {
         lock (_applyLock)
         {
-            ApplyWhole(_latest, "configuration reloaded");
+            // The expiries were the latest snapshot's news, already on the timeline.
+            ApplyWhole(_latest with { Expired = [] }, "configuration reloaded");
         }
     }
 
@@ -74,14 +75,14 @@ public sealed partial class RegistryComposer(
         registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
         foreach (var service in registry.Services)
         {
-            RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause);
+            RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause, snapshot.Expired);
             MarkDraining(snapshot, service);
             before.Remove(service.Name);
         }
 
         foreach (var (name, removed) in before)
         {
-            RecordChanges(name, removed, [], cause);
+            RecordChanges(name, removed, [], cause, snapshot.Expired);
         }
 
         _appliedWhole = true;
@@ -90,8 +91,12 @@ public sealed partial class RegistryComposer(
     private IReadOnlyList<Instance> InstancesOf(string service) =>
         registry.TryGetService(service, out var existing) ? existing.Instances : [];
 
-    /// <summary>Puts the instances that came and went on the timeline; those that stayed are the same objects.</summary>
-    private void RecordChanges(string service, IReadOnlyList<Instance> before, IReadOnlyList<Instance> after, string cause)
+    /// <summary>
+    /// Puts the instances that came and went on the timeline; those that stayed are the same objects. One whose lease
+    /// ran out says so, rather than the change's cause.
+    /// </summary>
+    private void RecordChanges(
+        string service, IReadOnlyList<Instance> before, IReadOnlyList<Instance> after, string cause, IReadOnlyList<LeaseExpiry> expired)
     {
         var gone = new HashSet<Instance>(before, ReferenceEqualityComparer.Instance);
         foreach (var instance in after)
@@ -104,7 +109,9 @@ public sealed partial class RegistryComposer(
 
         foreach (var instance in gone)
         {
-            timeline.Record(GatewayEventKinds.Removed, service, instance.Id, cause);
+            var expiry = expired.Count == 0 ? null : expired.FirstOrDefault(e =>
+                ServiceName.Comparer.Equals(e.Service, service) && string.Equals(e.InstanceId, instance.Id, StringComparison.OrdinalIgnoreCase));
+            timeline.Record(GatewayEventKinds.Removed, service, instance.Id, expiry?.Cause ?? cause);
         }
     }
 

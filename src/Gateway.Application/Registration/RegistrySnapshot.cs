@@ -51,6 +51,9 @@ public sealed record RegistrySnapshot
     /// </summary>
     public IReadOnlySet<string>? Changed { get; init; }
 
+    /// <summary>The registrations that left since the store's previous snapshot because their lease ran out.</summary>
+    public IReadOnlyList<LeaseExpiry> Expired { get; init; } = [];
+
     public static string DrainKey(string service, string instanceId) => $"{service}/{instanceId}";
 
     private static Dictionary<string, IReadOnlyList<InstanceRegistration>> ByService(IReadOnlyList<InstanceRegistration> instances)

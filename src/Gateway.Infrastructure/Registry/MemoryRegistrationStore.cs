@@ -19,6 +19,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     private readonly SortedSet<(DateTimeOffset ExpiresAt, string Key)> _expiries = new(Comparer<(DateTimeOffset ExpiresAt, string Key)>.Create(
         static (a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : StringComparer.OrdinalIgnoreCase.Compare(a.Key, b.Key)));
     private readonly ITimer _expiry;
+    private readonly RegistrySnapshotFeed _feed;
     private ImmutableDictionary<string, IReadOnlyList<InstanceRegistration>> _services =
         ImmutableDictionary.Create<string, IReadOnlyList<InstanceRegistration>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
@@ -28,12 +29,19 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        _feed = new RegistrySnapshotFeed(logger);
         _expiry = timeProvider.CreateTimer(_ => Expire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public StoreState State { get; } = new("memory", true, null, null);
 
-    public event Action<RegistrySnapshot>? SnapshotChanged;
+    public RegistrySnapshot Current => _feed.Current;
+
+    public event Action<RegistrySnapshot>? SnapshotChanged
+    {
+        add => _feed.Subscribe(value);
+        remove => _feed.Unsubscribe(value);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -52,8 +60,10 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         lock (_lock)
         {
             var key = RegistrySnapshot.DrainKey(registration.Service, registration.Id);
-            var expiresAt = registration.TtlSeconds is { } ttl ? _timeProvider.GetUtcNow().AddSeconds(ttl) : (DateTimeOffset?)null;
-            SetLease(key, new Lease(registration, expiresAt));
+            var now = _timeProvider.GetUtcNow();
+            var expiresAt = registration.TtlSeconds is { } ttl ? now.AddSeconds(ttl) : (DateTimeOffset?)null;
+            var registeredAt = _leases.TryGetValue(key, out var previous) ? previous.RegisteredAt : now;
+            SetLease(key, new Lease(registration, expiresAt, registeredAt));
 
             var instances = (ImmutableList<InstanceRegistration>?)_services.GetValueOrDefault(registration.Service) ?? [];
             var index = instances.FindIndex(existing => string.Equals(existing.Id, registration.Id, StringComparison.OrdinalIgnoreCase));
@@ -140,6 +150,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         lock (_lock)
         {
             var changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var expired = new List<LeaseExpiry>();
             while (_expiries.Count > 0 && IsExpired(_expiries.Min.ExpiresAt))
             {
                 var key = _expiries.Min.Key;
@@ -147,13 +158,16 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
                 _draining = _draining.Remove(key);
                 Forget(key, lease);
                 changed.Add(lease.Registration.Service);
-                LogLeaseExpired(_logger, lease.Registration.Service, lease.Registration.Id, lease.Registration.TtlSeconds ?? 0);
+                var expiry = new LeaseExpiry(
+                    lease.Registration.Service, lease.Registration.Id, lease.Registration.TtlSeconds ?? 0, _timeProvider.GetUtcNow() - lease.RegisteredAt);
+                expired.Add(expiry);
+                LogLeaseExpired(_logger, expiry.Service, expiry.InstanceId, expiry.TtlSeconds, expiry.RegisteredFor.TotalSeconds);
             }
 
             ScheduleExpiry();
             if (changed.Count > 0)
             {
-                Publish(changed);
+                Publish(changed, expired);
             }
         }
     }
@@ -204,11 +218,12 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     private void Publish(string service) => Publish(new HashSet<string>([service], StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
-    private void Publish(IReadOnlySet<string>? changed) =>
-        SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed));
+    private void Publish(IReadOnlySet<string>? changed, IReadOnlyList<LeaseExpiry>? expired = null) =>
+        _feed.Publish(new RegistrySnapshot(_services, _settings, _draining, changed) { Expired = expired ?? [] });
 
-    private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt);
+    /// <param name="RegisteredAt">When the instance first registered; registering again keeps it.</param>
+    private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt, DateTimeOffset RegisteredAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} removed: no heartbeat within its {TtlSeconds} s lease")]
-    private static partial void LogLeaseExpired(ILogger logger, string service, string instanceId, int ttlSeconds);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} {InstanceId} removed: no heartbeat within its {TtlSeconds} s lease, {RegisteredSeconds:0} s after it registered")]
+    private static partial void LogLeaseExpired(ILogger logger, string service, string instanceId, int ttlSeconds, double registeredSeconds);
 }

@@ -56,6 +56,21 @@ public sealed class RegistryComposerTests
     }
 
     [Fact]
+    public void Apply_InstanceWhoseLeaseRanOut_IsRemovedOnTheTimelineWithTheExpiryAsCause()
+    {
+        _composer.Apply(Snapshot(Registration("billing", "c"), Registration("billing", "d")));
+
+        _composer.Apply(Snapshot(Registration("billing", "d")) with { Expired = [new LeaseExpiry("BILLING", "C:8080", 10, TimeSpan.FromSeconds(95))] });
+        _composer.Apply(Snapshot());
+
+        _timeline.Latest(2).Select(e => $"{e.Kind} {e.Instance}: {e.Cause}").ShouldBe(
+        [
+            "removed d:8080: registration store",
+            "removed c:8080: lease expired: no heartbeat within its 10 s lease, 95 s after it registered",
+        ]);
+    }
+
+    [Fact]
     public void Apply_RegistrationInAStaticService_KeepsTheServicesConfiguredSettings()
     {
         var snapshot = Snapshot(Registration("orders", "b")) with
