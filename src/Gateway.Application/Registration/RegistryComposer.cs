@@ -1,6 +1,6 @@
+using Gateway.Application.Operations;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
-using Gateway.Application.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Application.Registration;
@@ -147,7 +147,7 @@ public sealed partial class RegistryComposer(
         var loadBalancer = settings?.LoadBalancer is { } wanted && LoadBalancerNames.TryParse(wanted, out var canonical)
             ? canonical
             : LoadBalancerNames.RoundRobin;
-        var path = settings?.HealthCheckPath is { Length: > 0 } p && p[0] == '/' ? p : "/health";
+        var path = InstanceRules.IsHealthCheckPath(settings?.HealthCheckPath) ? settings.HealthCheckPath : InstanceRules.DefaultHealthCheckPath;
         return new ServiceDefinition(spelling, loadBalancer, path, registered);
     }
 
