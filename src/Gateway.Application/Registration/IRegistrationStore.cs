@@ -1,3 +1,5 @@
+using Gateway.Domain;
+
 namespace Gateway.Application.Registration;
 
 /// <summary>Where run-time registrations live: in this process, or shared by every gateway replica.</summary>
@@ -39,4 +41,11 @@ public interface IRegistrationStore
     Task MarkDrainingAsync(string service, string instanceId, CancellationToken cancellationToken);
 
     Task ConfigureServiceAsync(string service, ServiceSettings settings, CancellationToken cancellationToken);
+
+    /// <summary>Shares an operator's override of an instance with every replica; a timed one ends in the store too.</summary>
+    Task SetOverrideAsync(string service, string instanceId, InstanceOverride decision, CancellationToken cancellationToken);
+
+    /// <summary>Lifts an operator's override for every replica.</summary>
+    /// <returns>False when there was none.</returns>
+    Task<bool> LiftOverrideAsync(string service, string instanceId, CancellationToken cancellationToken);
 }

@@ -17,7 +17,7 @@ namespace Gateway.Application.Registration;
 /// registry as the same objects, so health, in-flight counts and rotations are undisturbed.
 /// </remarks>
 public sealed partial class RegistryComposer(
-    ServiceRegistry registry, StaticServices statics, EventTimeline timeline, ILogger<RegistryComposer> logger)
+    ServiceRegistry registry, StaticServices statics, EventTimeline timeline, InstanceOverrides overrides, ILogger<RegistryComposer> logger)
 {
     private readonly Lock _applyLock = new();
     private const string StoreCause = "registration store";
@@ -42,6 +42,7 @@ public sealed partial class RegistryComposer(
                         var service = registry.Upsert(definition);
                         RecordChanges(name, before, service.Instances, StoreCause, snapshot.Expired);
                         MarkDraining(snapshot, service);
+                        ApplyOverrides(snapshot, service);
                     }
                     else
                     {
@@ -77,6 +78,7 @@ public sealed partial class RegistryComposer(
         {
             RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause, snapshot.Expired);
             MarkDraining(snapshot, service);
+            ApplyOverrides(snapshot, service);
             before.Remove(service.Name);
         }
 
@@ -158,6 +160,22 @@ public sealed partial class RegistryComposer(
             if (instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id))) && instance.IsDraining)
             {
                 timeline.Record(GatewayEventKinds.DrainStarted, service.Name, instance.Id, "drain requested: no new requests while those in flight finish");
+            }
+        }
+    }
+
+    /// <summary>Puts the store's overrides on the service's instances, and lifts those the store no longer holds.</summary>
+    private void ApplyOverrides(RegistrySnapshot snapshot, Service service)
+    {
+        foreach (var instance in service.Instances)
+        {
+            if (snapshot.Overrides.GetValueOrDefault(RegistrySnapshot.DrainKey(service.Name, instance.Id)) is { } decision)
+            {
+                overrides.Apply(service, instance, decision);
+            }
+            else if (instance.Override is not null)
+            {
+                overrides.Lift(service, instance, "restored through another replica");
             }
         }
     }

@@ -1,3 +1,5 @@
+using Gateway.Domain;
+
 namespace Gateway.Application.Registration;
 
 /// <summary>Everything registered at run time, as of one moment of the store.</summary>
@@ -53,6 +55,10 @@ public sealed record RegistrySnapshot
 
     /// <summary>The registrations that left since the store's previous snapshot because their lease ran out.</summary>
     public IReadOnlyList<LeaseExpiry> Expired { get; init; } = [];
+
+    /// <summary>Operators' overrides, as <c>service/id</c> keys (see <see cref="DrainKey"/>), shared by every replica.</summary>
+    public IReadOnlyDictionary<string, InstanceOverride> Overrides { get; init; } =
+        new Dictionary<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase);
 
     public static string DrainKey(string service, string instanceId) => $"{service}/{instanceId}";
 

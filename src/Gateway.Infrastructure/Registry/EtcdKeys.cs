@@ -20,6 +20,9 @@ internal enum EtcdKeyKind
     /// on the instance's lease, so that a deletion without it reads as the lease running out.
     /// </summary>
     Removal,
+
+    /// <summary><c>overrides/{service}/{host:port}</c>: an operator's override as JSON, on a lease of its length when timed.</summary>
+    Override,
 }
 
 /// <summary>A key under the fleet's prefix, read back: its kind, the service it names and, but for settings, the instance.</summary>
@@ -30,7 +33,8 @@ internal readonly record struct EtcdKey(EtcdKeyKind Kind, string Service, string
 /// <c>instances/{service}/{host:port}</c> holds the registration, attached to a lease of its TTL when it has one, so
 /// that etcd itself removes an instance that stops heartbeating; <c>draining/{service}/{host:port}</c> marks a drain
 /// and shares the instance's lease, so it goes with it; <c>settings/{service}</c> holds a dynamic service's settings;
-/// <c>removed/{service}/{host:port}</c> tells a removal from an expiry for as long as the instance's lease lasts.
+/// <c>removed/{service}/{host:port}</c> tells a removal from an expiry for as long as the instance's lease lasts;
+/// <c>overrides/{service}/{host:port}</c> holds an operator's override, on a lease of its length when it is timed.
 /// </remarks>
 internal sealed class EtcdKeys
 {
@@ -38,6 +42,7 @@ internal sealed class EtcdKeys
     private const string DrainingSection = "draining/";
     private const string SettingsSection = "settings/";
     private const string RemovedSection = "removed/";
+    private const string OverridesSection = "overrides/";
 
     public EtcdKeys(string prefix)
     {
@@ -66,6 +71,8 @@ internal sealed class EtcdKeys
     /// <summary>The removal marker's key for an instance's key, in the same spelling.</summary>
     public string RemovalOf(string instanceKey) => Prefix + RemovedSection + instanceKey[(Prefix.Length + InstancesSection.Length)..];
 
+    public string Override(string service, string instanceId) => Prefix + OverridesSection + service + "/" + instanceId;
+
     public string Settings(string service) => Prefix + SettingsSection + service;
 
     public EtcdKey Parse(string key)
@@ -84,6 +91,11 @@ internal sealed class EtcdKeys
         if (path.StartsWith(DrainingSection, StringComparison.Ordinal))
         {
             return ServiceAndId(EtcdKeyKind.Drain, path[DrainingSection.Length..]);
+        }
+
+        if (path.StartsWith(OverridesSection, StringComparison.Ordinal))
+        {
+            return ServiceAndId(EtcdKeyKind.Override, path[OverridesSection.Length..]);
         }
 
         if (path.StartsWith(RemovedSection, StringComparison.Ordinal))

@@ -2,6 +2,7 @@ using System.Text.Json;
 using dotnet_etcd;
 using Etcdserverpb;
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
     private static readonly JsonSerializerOptions Json = EtcdRegistryMirror.Json;
 
     private readonly EtcdStoreSettings _settings;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<EtcdRegistrationStore> _logger;
     private readonly EtcdClient _client;
     private readonly EtcdKeys _keys;
@@ -32,6 +34,7 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
         ArgumentException.ThrowIfNullOrWhiteSpace(settings.Endpoints);
         _keys = new EtcdKeys(settings.Prefix);
         _settings = settings;
+        _timeProvider = timeProvider;
         _logger = logger;
 
         // The channel's default reconnect backoff grows to two minutes; a replica should find etcd again within a second
@@ -179,6 +182,50 @@ internal sealed partial class EtcdRegistrationStore : IRegistrationStore, IDispo
             () => _client.PutAsync(_keys.Settings(service), json, deadline: EtcdCalls.Deadline(), cancellationToken: cancellationToken),
             cancellationToken);
     }
+
+    public Task SetOverrideAsync(string service, string instanceId, InstanceOverride decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var json = JsonSerializer.Serialize(decision, Json);
+        return CallAsync($"override {service} {instanceId}", async () =>
+        {
+            // A timed override is on a lease of what is left of it (rounded up, so etcd never ends it before the
+            // replicas' own timers do): a replica that starts later, or missed the lift, still sees it end.
+            var lease = decision.Until - _timeProvider.GetUtcNow() is { } left
+                ? (await _client.LeaseGrantAsync(
+                    new LeaseGrantRequest { TTL = (long)Math.Ceiling(Math.Max(left.TotalSeconds, 1)) },
+                    deadline: EtcdCalls.Deadline(),
+                    cancellationToken: cancellationToken)).ID
+                : 0;
+            var put = new PutRequest
+            {
+                Key = ByteString.CopyFromUtf8(_keys.Override(service, instanceId)),
+                Value = ByteString.CopyFromUtf8(json),
+                Lease = lease,
+                PrevKv = true,
+            };
+            var response = await _client.PutAsync(put, deadline: EtcdCalls.Deadline(), cancellationToken: cancellationToken);
+            if (response.PrevKv is { Lease: not 0 and var previous } && previous != lease)
+            {
+                await RevokeQuietlyAsync(previous, cancellationToken);
+            }
+        }, cancellationToken);
+    }
+
+    public Task<bool> LiftOverrideAsync(string service, string instanceId, CancellationToken cancellationToken) =>
+        CallAsync($"lift the override of {service} {instanceId}", async () =>
+        {
+            var response = await _client.DeleteAsync(
+                new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(_keys.Override(service, instanceId)), PrevKv = true },
+                deadline: EtcdCalls.Deadline(),
+                cancellationToken: cancellationToken);
+            if (response.PrevKvs.Count > 0 && response.PrevKvs[0].Lease is var lease and not 0)
+            {
+                await RevokeQuietlyAsync(lease, cancellationToken);
+            }
+
+            return response.Deleted > 0;
+        }, cancellationToken);
 
     public void Dispose() => _client.Dispose();
 

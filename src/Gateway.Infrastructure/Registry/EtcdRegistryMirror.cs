@@ -17,6 +17,7 @@ internal sealed class EtcdRegistryMirror(EtcdKeys keys, ILogger logger)
     private readonly Dictionary<string, InstanceEntry> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ServiceSettings Value, long ModRevision, string Service)> _settings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _draining = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (InstanceOverride Value, long ModRevision, string Instance)> _overrides = new(StringComparer.Ordinal);
 
     // Within one batch of changes (one etcd revision comes in one batch): leased instances deleted, and the instances
     // whose removal markers were written, by instance key.
@@ -30,6 +31,7 @@ internal sealed class EtcdRegistryMirror(EtcdKeys keys, ILogger logger)
         _instances.Clear();
         _settings.Clear();
         _draining.Clear();
+        _overrides.Clear();
         _leftInBatch.Clear();
         _removedInBatch.Clear();
     }
@@ -61,11 +63,18 @@ internal sealed class EtcdRegistryMirror(EtcdKeys keys, ILogger logger)
                 }
 
                 break;
+            case EtcdKeyKind.Override:
+                if (Decode<InstanceOverride>(key, value) is { } decision)
+                {
+                    _overrides[key] = (decision, modRevision, RegistrySnapshot.DrainKey(parsed.Service, parsed.InstanceId));
+                }
+
+                break;
             case EtcdKeyKind.Removal:
                 _removedInBatch.Add(keys.Instance(parsed.Service, parsed.InstanceId));
                 break;
             default:
-                EtcdRegistrationStore.Log.Undecodable(logger, key, "it is not an instance, drain mark or service setting");
+                EtcdRegistrationStore.Log.Undecodable(logger, key, "it is not an instance, drain mark, override or service setting");
                 break;
         }
     }
@@ -127,8 +136,14 @@ internal sealed class EtcdRegistryMirror(EtcdKeys keys, ILogger logger)
             settings[entry.Service] = entry.Value;
         }
 
+        var overrides = new Dictionary<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in _overrides.Values.OrderBy(entry => entry.ModRevision))
+        {
+            overrides[entry.Instance] = entry.Value;
+        }
+
         var draining = new HashSet<string>(_draining.Values, StringComparer.OrdinalIgnoreCase);
-        return new RegistrySnapshot(instances, settings, draining);
+        return new RegistrySnapshot(instances, settings, draining) { Overrides = overrides };
     }
 
     private static bool Holds(RegistrySnapshot snapshot, InstanceRegistration registration) =>
@@ -140,6 +155,7 @@ internal sealed class EtcdRegistryMirror(EtcdKeys keys, ILogger logger)
         _instances.Remove(key);
         _settings.Remove(key);
         _draining.Remove(key);
+        _overrides.Remove(key);
     }
 
     private InstanceRegistration? DecodeInstance(string key, ReadOnlySpan<byte> value, EtcdKey parsed)

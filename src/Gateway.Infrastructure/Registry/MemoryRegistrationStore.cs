@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Infrastructure.Registry;
@@ -24,6 +25,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         ImmutableDictionary.Create<string, IReadOnlyList<InstanceRegistration>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
     private ImmutableHashSet<string> _draining = ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase);
+    private ImmutableDictionary<string, InstanceOverride> _overrides = ImmutableDictionary.Create<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase);
 
     public MemoryRegistrationStore(TimeProvider timeProvider, ILogger<MemoryRegistrationStore> logger)
     {
@@ -143,6 +145,38 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         return Task.CompletedTask;
     }
 
+    public Task SetOverrideAsync(string service, string instanceId, InstanceOverride decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        lock (_lock)
+        {
+            // Every replica (here, the one) ends a timed override by its own clock; the store only forgets it later.
+            var now = _timeProvider.GetUtcNow();
+            _overrides = _overrides
+                .RemoveRange(_overrides.Where(entry => entry.Value.Until <= now).Select(entry => entry.Key))
+                .SetItem(RegistrySnapshot.DrainKey(service, instanceId), decision);
+            Publish(service);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> LiftOverrideAsync(string service, string instanceId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var overrides = _overrides.Remove(RegistrySnapshot.DrainKey(service, instanceId));
+            if (ReferenceEquals(overrides, _overrides))
+            {
+                return Task.FromResult(false);
+            }
+
+            _overrides = overrides;
+            Publish(service);
+            return Task.FromResult(true);
+        }
+    }
+
     public void Dispose() => _expiry.Dispose();
 
     private void Expire()
@@ -219,7 +253,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
 
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
     private void Publish(IReadOnlySet<string>? changed, IReadOnlyList<LeaseExpiry>? expired = null) =>
-        _feed.Publish(new RegistrySnapshot(_services, _settings, _draining, changed) { Expired = expired ?? [] });
+        _feed.Publish(new RegistrySnapshot(_services, _settings, _draining, changed) { Expired = expired ?? [], Overrides = _overrides });
 
     /// <param name="RegisteredAt">When the instance first registered; registering again keeps it.</param>
     private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt, DateTimeOffset RegisteredAt);

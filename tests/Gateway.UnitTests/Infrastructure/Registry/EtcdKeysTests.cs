@@ -11,6 +11,7 @@ public sealed class EtcdKeysTests
     [InlineData("/gw/draining/Orders/A:8080", nameof(EtcdKeyKind.Drain), "Orders", "A:8080")]
     [InlineData("/gw/removed/orders/[::1]:8080", nameof(EtcdKeyKind.Removal), "orders", "[::1]:8080")]
     [InlineData("/gw/settings/orders", nameof(EtcdKeyKind.Settings), "orders", "")]
+    [InlineData("/gw/overrides/orders/a:8080", nameof(EtcdKeyKind.Override), "orders", "a:8080")]
     [InlineData("/gw/instances/orders", nameof(EtcdKeyKind.Unknown), null, null)]
     [InlineData("/gw/instances/orders/", nameof(EtcdKeyKind.Unknown), null, null)]
     [InlineData("/gw/instances//a:8080", nameof(EtcdKeyKind.Unknown), null, null)]
@@ -37,6 +38,7 @@ public sealed class EtcdKeysTests
         _keys.Parse(_keys.Drain("Orders", "A:8080")).ShouldBe(new EtcdKey(EtcdKeyKind.Drain, "Orders", "A:8080"));
         _keys.DrainOf(instance).ShouldBe(_keys.Drain("Orders", "A:8080"));
         _keys.Parse(_keys.RemovalOf(instance)).ShouldBe(new EtcdKey(EtcdKeyKind.Removal, "Orders", "A:8080"));
+        _keys.Parse(_keys.Override("Orders", "A:8080")).ShouldBe(new EtcdKey(EtcdKeyKind.Override, "Orders", "A:8080"));
         _keys.Parse(_keys.Settings("orders")).ShouldBe(new EtcdKey(EtcdKeyKind.Settings, "orders", ""));
         instance.ShouldStartWith(_keys.Instances);
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Gateway.Infrastructure.Registry;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
@@ -39,6 +40,20 @@ public sealed class EtcdRegistryMirrorTests
     }
 
     [Fact]
+    public void Snapshot_Overrides_AreKeyedByServiceAndInstanceAndGoWithTheirKeys()
+    {
+        var decision = new InstanceOverride("kernel upgrade", Start, Start.AddMinutes(5), "ab12cd34");
+        Put(_keys.Override("orders", "a:8080"), JsonSerializer.Serialize(decision, EtcdRegistryMirror.Json));
+
+        var withIt = _mirror.EndBatch(Start);
+        _mirror.Delete(_keys.Override("orders", "a:8080"));
+        var without = _mirror.EndBatch(Start);
+
+        withIt.Overrides["ORDERS/A:8080"].ShouldBe(decision);
+        without.Overrides.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Snapshot_OneInstanceUnderTwoSpellings_KeepsTheLatestWrite()
     {
         PutInstance("orders", "a", weight: 1);
@@ -54,7 +69,7 @@ public sealed class EtcdRegistryMirrorTests
     [InlineData("/gw/instances/orders/a:8080", "null", "its value is null")]
     [InlineData("/gw/instances/orders/a:8080", """{"service":"orders","port":8080}""", "lacks its service, host or scheme")]
     [InlineData("/gw/instances/orders/b:8080", """{"service":"orders","host":"a","port":8080,"weight":1,"scheme":"http"}""", "it registers orders a:8080, not what its key names")]
-    [InlineData("/gw/elsewhere/orders", "{}", "it is not an instance, drain mark or service setting")]
+    [InlineData("/gw/elsewhere/orders", "{}", "it is not an instance, drain mark, override or service setting")]
     public void Put_ValueThatDoesNotDecode_IsLoggedAndLeftOut(string key, string value, string logged)
     {
         Put(key, value);

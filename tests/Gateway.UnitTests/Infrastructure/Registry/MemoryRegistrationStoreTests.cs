@@ -1,4 +1,5 @@
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Gateway.Infrastructure.Registry;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
@@ -74,6 +75,23 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
         await _store.RemoveAsync(Service, "a:8080", CancellationToken.None);
 
         _snapshots.ShouldAllBe(snapshot => snapshot.Expired.Count == 0);
+    }
+
+    [Fact]
+    public async Task SetOverrideAsync_PublishesIt_LiftOverrideAsyncTakesItAwayOnce()
+    {
+        var decision = new InstanceOverride("kernel upgrade", _time.GetUtcNow(), null, "ab12cd34");
+
+        await _store.SetOverrideAsync(Service, "a:8080", decision, CancellationToken.None);
+        var set = Latest;
+        var lifted = await _store.LiftOverrideAsync("ORDERS", "A:8080", CancellationToken.None);
+        var again = await _store.LiftOverrideAsync(Service, "a:8080", CancellationToken.None);
+
+        set.Overrides[$"{Service}/a:8080"].ShouldBe(decision);
+        set.Changed.ShouldBe([Service]);
+        lifted.ShouldBeTrue();
+        again.ShouldBeFalse();
+        Latest.Overrides.ShouldBeEmpty();
     }
 
     [Fact]
