@@ -14,8 +14,8 @@ internal static class SampleEndpoints
     // consecutive chunks differ, and a proxy that drops, repeats or reorders a chunk changes the checksum.
     private const int PatternPeriod = 251;
 
-    private static readonly byte[] _pattern = CreatePattern();
-    private static readonly string[] _users = ["user1", "user2"];
+    private static readonly byte[] Pattern = CreatePattern();
+    private static readonly string[] Users = ["user1", "user2"];
 
     public static IEndpointRouteBuilder MapSampleEndpoints(this IEndpointRouteBuilder app, string instance)
     {
@@ -31,7 +31,7 @@ internal static class SampleEndpoints
         app.MapPost("/health/toggle", () =>
             Results.Json(new { status = health.Toggle() ? "healthy" : "unhealthy", instance }));
 
-        app.MapGet("/users", () => Results.Json(new { users = _users, instance }));
+        app.MapGet("/users", () => Results.Json(new { users = Users, instance }));
 
         app.MapGet("/orders", () => Results.Json(new
         {
@@ -132,7 +132,7 @@ internal static class SampleEndpoints
             for (long offset = 0; offset < length;)
             {
                 var size = (int)Math.Min(ChunkSize, length - offset);
-                await response.Body.WriteAsync(_pattern.AsMemory((int)(offset % PatternPeriod), size), aborted);
+                await response.Body.WriteAsync(Pattern.AsMemory((int)(offset % PatternPeriod), size), aborted);
                 offset += size;
             }
         }

@@ -22,10 +22,10 @@ internal sealed class SelfRegistrationWorker(
     ILogger<SelfRegistrationWorker> logger) : BackgroundService, IHostedLifecycleService
 {
     /// <summary>The longest a register or heartbeat call may take; shorter with a short lease, so a beat is not missed.</summary>
-    private static readonly TimeSpan _longestCallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LongestCallTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Shutdown does not wait longer than this for the gateway: the lease ends the registration anyway.</summary>
-    private static readonly TimeSpan _deregisterTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DeregisterTimeout = TimeSpan.FromSeconds(2);
 
     // Cancelled when shutdown begins, so that no heartbeat can renew (or re-create) the instance after it is deregistered.
     private readonly CancellationTokenSource _stopBeating = new();
@@ -36,7 +36,7 @@ internal sealed class SelfRegistrationWorker(
     private bool _mayBeRegistered;
     private string? _lastFailure;
 
-    private TimeSpan CallTimeout => registration.HeartbeatInterval < _longestCallTimeout ? registration.HeartbeatInterval : _longestCallTimeout;
+    private TimeSpan CallTimeout => registration.HeartbeatInterval < LongestCallTimeout ? registration.HeartbeatInterval : LongestCallTimeout;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -57,7 +57,7 @@ internal sealed class SelfRegistrationWorker(
             return;
         }
 
-        var answer = await gateway.DeregisterAsync(instanceId, _deregisterTimeout, cancellationToken);
+        var answer = await gateway.DeregisterAsync(instanceId, DeregisterTimeout, cancellationToken);
         if (answer.Succeeded)
         {
             Log.Deregistered(logger, arguments.Name, registration.Gateway, registration.Service, instanceId);

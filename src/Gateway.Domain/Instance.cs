@@ -1,5 +1,4 @@
 using System.Collections.ObjectModel;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Gateway.Domain;
 
@@ -27,38 +26,37 @@ public sealed class Instance
     public Instance(string host, int port, int weight = 1, string scheme = "http", bool isDynamic = false)
     {
         IsDynamic = isDynamic;
-        if (string.IsNullOrWhiteSpace(host) || host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@'))
+        if (!InstanceRules.IsHost(host))
         {
-            throw new ArgumentException($"Host '{host}' is not a host name or address.", nameof(host));
+            throw new ArgumentException($"Host '{host}' {InstanceRules.HostProblem}.", nameof(host));
         }
 
-        if (port is < 1 or > 65535)
+        if (!InstanceRules.IsPort(port))
         {
-            throw new ArgumentOutOfRangeException(nameof(port), port, $"Port {port} is outside 1-65535.");
+            throw new ArgumentOutOfRangeException(nameof(port), port, $"Port {port} {InstanceRules.PortProblem}.");
         }
 
-        if (weight < 1)
+        if (!InstanceRules.IsWeight(weight))
         {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight {weight} is below 1.");
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"Weight {weight} {InstanceRules.WeightProblem}.");
         }
 
         var normalizedScheme = scheme?.ToLowerInvariant();
-        if (!IsScheme(normalizedScheme))
+        if (!InstanceRules.IsScheme(normalizedScheme))
         {
-            throw new ArgumentException($"Scheme '{scheme}' is not http, https or h2c.", nameof(scheme));
+            throw new ArgumentException($"Scheme '{scheme}' {InstanceRules.SchemeProblem}.", nameof(scheme));
         }
 
         // An IPv6 literal needs brackets in an authority; a bare one would read as host:port pairs.
         var authority = host.Contains(':') && !host.StartsWith('[') ? $"[{host}]:{port}" : $"{host}:{port}";
         // h2c is a way to speak to the instance, not a URI scheme: its address is an http one.
-        var origin = $"{(normalizedScheme == H2c ? "http" : normalizedScheme)}://{authority}";
+        var origin = $"{(normalizedScheme == InstanceRules.H2c ? "http" : normalizedScheme)}://{authority}";
 
-        // Uri has the last word on what a host is. "localhost:8001" (the port in the wrong field), "[::1" or
-        // "local%host" pass the checks above, and new Uri would throw a UriFormatException naming neither the
-        // setting nor the value.
+        // Uri has the last word on what a host is: should it refuse one the rule lets through, the error still names
+        // the value rather than being a UriFormatException.
         if (!Uri.TryCreate(origin + "/", UriKind.Absolute, out var baseAddress))
         {
-            throw new ArgumentException($"Host '{host}' is not a host name or address.", nameof(host));
+            throw new ArgumentException($"Host '{host}' {InstanceRules.HostProblem}.", nameof(host));
         }
 
         Host = host;
@@ -71,12 +69,6 @@ public sealed class Instance
         BaseAddress = baseAddress;
     }
 
-    /// <summary>The scheme of an instance spoken to in cleartext HTTP/2 with prior knowledge (RFC 9113 §3.3).</summary>
-    public const string H2c = "h2c";
-
-    /// <summary>Whether a lower-case scheme is one an instance may have: <c>http</c>, <c>https</c> or <c>h2c</c>.</summary>
-    public static bool IsScheme([NotNullWhen(true)] string? scheme) => scheme is "http" or "https" or H2c;
-
     /// <summary>The instance's key within its service: <c>host:port</c>, as the registry wrote it.</summary>
     public string Id { get; }
 
@@ -87,7 +79,7 @@ public sealed class Instance
     public string Scheme { get; }
 
     /// <summary>Whether requests go over HTTP/2 with prior knowledge, never HTTP/1.1.</summary>
-    public bool IsH2c => Scheme == H2c;
+    public bool IsH2c => Scheme == InstanceRules.H2c;
 
     public int Weight { get; }
 

@@ -102,11 +102,11 @@ public sealed class ServiceRegistry
     {
         ServiceName.ThrowIfInvalid(definition.Name);
         var canonicalStrategy = LoadBalancerNames.Parse(definition.LoadBalancer);
-        var healthCheckPath = string.IsNullOrEmpty(definition.HealthCheckPath) ? "/health" : definition.HealthCheckPath;
-        if (!healthCheckPath.StartsWith('/'))
+        var healthCheckPath = string.IsNullOrEmpty(definition.HealthCheckPath) ? InstanceRules.DefaultHealthCheckPath : definition.HealthCheckPath;
+        if (!InstanceRules.IsHealthCheckPath(healthCheckPath))
         {
             throw new ArgumentException(
-                $"Health check path '{definition.HealthCheckPath}' of service '{definition.Name}' must start with '/'.",
+                $"Health check path '{definition.HealthCheckPath}' of service '{definition.Name}' {InstanceRules.HealthCheckPathProblem}.",
                 nameof(definition));
         }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Gateway.Application.Forwarding;
+using Gateway.Infrastructure.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
@@ -25,7 +26,7 @@ internal static class WebSocketRequests
         IsExtendedConnect(context)
         || (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }
             && HttpMethods.IsGet(context.Request.Method)
-            && Lists(context.Request.Headers.Upgrade, Protocol));
+            && HeaderTokens.Contains(context.Request.Headers.Upgrade, Protocol));
 
     public static bool IsExtendedConnect(HttpContext context) =>
         context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect
@@ -46,25 +47,4 @@ internal static class WebSocketRequests
     private static IEnumerable<KeyValuePair<string, StringValues>> WithKey(IEnumerable<KeyValuePair<string, StringValues>> headers) =>
         headers.Where(header => !header.Key.Equals(KeyHeader, StringComparison.OrdinalIgnoreCase))
             .Append(new(KeyHeader, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))));
-
-    private static bool Lists(StringValues values, string token)
-    {
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                if (value.AsSpan()[range].Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
 }

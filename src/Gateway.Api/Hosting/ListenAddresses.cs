@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using Gateway.Application.Registration;
+using Gateway.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Gateway.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Hosting;

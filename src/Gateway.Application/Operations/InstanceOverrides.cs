@@ -3,24 +3,39 @@ using Gateway.Domain;
 
 namespace Gateway.Application.Operations;
 
-/// <summary>Operators' overrides: set, lifted, and ended by themselves when their time is up.</summary>
+/// <summary>Operators' overrides on this replica's instances: installed, lifted, and ended by themselves when their time is up.</summary>
 /// <remarks>
-/// An override lives on its <see cref="Instance"/>, so it survives a configuration reload as the instance does. Its
-/// expiry is a timer on the injected clock, kept beside the instance in a weak table, so a removed instance takes its
-/// timer with it.
+/// The registration store holds the decisions, so that every replica applies the same ones (see
+/// <see cref="Registration.RegistryComposer"/>); this class puts them on the instances. An override lives on its
+/// <see cref="Instance"/>, so it survives a configuration reload as the instance does. Its expiry is a timer on the
+/// injected clock, kept beside the instance in a weak table, so a removed instance takes its timer with it.
 /// </remarks>
 public sealed class InstanceOverrides(EventTimeline timeline, TimeProvider time) : IDisposable
 {
     private readonly ConditionalWeakTable<Instance, ITimer> _expiries = [];
 
-    public InstanceOverride Set(Service service, Instance instance, string reason, TimeSpan? duration, string by)
+    /// <summary>A decision taken now, for <paramref name="duration"/> or (null) until lifted.</summary>
+    public InstanceOverride Decide(string reason, TimeSpan? duration, string by)
+    {
+        var now = time.GetUtcNow();
+        return new InstanceOverride(reason, now, now + duration, by);
+    }
+
+    /// <summary>Keeps an instance out by a decision, unless it already is by that one or the decision's time is up.</summary>
+    /// <returns>Whether the decision was installed.</returns>
+    public bool Apply(Service service, Instance instance, InstanceOverride decision)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(instance);
-        var now = time.GetUtcNow();
-        var decision = new InstanceOverride(reason, now, now + duration, by);
+        ArgumentNullException.ThrowIfNull(decision);
+        var left = decision.Until - time.GetUtcNow();
+        if (Equals(instance.Override, decision) || left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
         instance.SetOverride(decision);
-        var expiry = duration is { } after
+        var expiry = left is { } after
             ? time.CreateTimer(_ => Expire(service.Name, instance, decision), null, after, Timeout.InfiniteTimeSpan)
             : null;
         Replace(instance, expiry);
@@ -28,12 +43,12 @@ public sealed class InstanceOverrides(EventTimeline timeline, TimeProvider time)
             GatewayEventKinds.OverrideSet,
             service.Name,
             instance.Id,
-            $"taken out by {by}{(duration is { } d ? $" for {d.TotalMinutes:0.##} min" : " until restored")}: {reason}");
-        return decision;
+            $"taken out by {decision.By}{(decision.Until - decision.At is { } d ? $" for {d.TotalMinutes:0.##} min" : " until restored")}: {decision.Reason}");
+        return true;
     }
 
     /// <returns>Whether there was an override to lift.</returns>
-    public bool Lift(Service service, Instance instance, string by)
+    public bool Lift(Service service, Instance instance, string cause)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(instance);
@@ -43,7 +58,7 @@ public sealed class InstanceOverrides(EventTimeline timeline, TimeProvider time)
             return false;
         }
 
-        timeline.Record(GatewayEventKinds.OverrideEnded, service.Name, instance.Id, $"restored by {by}");
+        timeline.Record(GatewayEventKinds.OverrideEnded, service.Name, instance.Id, cause);
         return true;
     }
 

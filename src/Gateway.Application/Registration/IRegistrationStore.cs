@@ -1,3 +1,5 @@
+using Gateway.Domain;
+
 namespace Gateway.Application.Registration;
 
 /// <summary>Where run-time registrations live: in this process, or shared by every gateway replica.</summary>
@@ -10,7 +12,14 @@ public interface IRegistrationStore
 {
     StoreState State { get; }
 
+    /// <summary>The latest snapshot published; empty until the store has loaded.</summary>
+    RegistrySnapshot Current { get; }
+
     /// <summary>Raised with the new snapshot after every change, including leases running out.</summary>
+    /// <remarks>
+    /// A subscriber that throws is logged and passed over, in every store alike: the other subscribers still get the
+    /// snapshot, and the change that raised it is not failed by it.
+    /// </remarks>
     event Action<RegistrySnapshot>? SnapshotChanged;
 
     /// <summary>Loads the registrations and follows changes until cancelled, riding out outages of the store.</summary>
@@ -35,4 +44,11 @@ public interface IRegistrationStore
 
     /// <summary>Sets a service's split across versions, for every replica, in place of the configured weights.</summary>
     Task SetSplitAsync(string service, IReadOnlyDictionary<string, int> weights, CancellationToken cancellationToken);
+
+    /// <summary>Shares an operator's override of an instance with every replica; a timed one ends in the store too.</summary>
+    Task SetOverrideAsync(string service, string instanceId, InstanceOverride decision, CancellationToken cancellationToken);
+
+    /// <summary>Lifts an operator's override for every replica.</summary>
+    /// <returns>False when there was none.</returns>
+    Task<bool> LiftOverrideAsync(string service, string instanceId, CancellationToken cancellationToken);
 }

@@ -18,26 +18,24 @@ public static class RegistrationRules
             return ("name", nameError);
         }
 
-        if (string.IsNullOrWhiteSpace(registration.Host)
-            || registration.Host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@')
-            || Uri.CheckHostName(registration.Host.Trim('[', ']')) == UriHostNameType.Unknown)
+        if (!InstanceRules.IsHost(registration.Host))
         {
-            return ("host", $"'{registration.Host}' is not a host name or address");
+            return ("host", $"'{registration.Host}' {InstanceRules.HostProblem}");
         }
 
-        if (registration.Port is < 1 or > 65535)
+        if (!InstanceRules.IsPort(registration.Port))
         {
-            return ("port", $"{registration.Port} is outside 1-65535");
+            return ("port", $"{registration.Port} {InstanceRules.PortProblem}");
         }
 
-        if (registration.Weight is < 1 or > 10_000)
+        if (!InstanceRules.IsWeight(registration.Weight))
         {
-            return ("weight", $"{registration.Weight} is outside 1-10000");
+            return ("weight", $"{registration.Weight} {InstanceRules.WeightProblem}");
         }
 
-        if (!Instance.IsScheme(registration.Scheme))
+        if (!InstanceRules.IsScheme(registration.Scheme))
         {
-            return ("scheme", $"'{registration.Scheme}' is not http, https or h2c");
+            return ("scheme", $"'{registration.Scheme}' {InstanceRules.SchemeProblem}");
         }
 
         if (registration.TtlSeconds is < 1 or > MaxTtlSeconds)
@@ -77,9 +75,9 @@ public static class RegistrationRules
             return ("loadBalancer", $"'{settings.LoadBalancer}' is not one of {string.Join(", ", LoadBalancerNames.All)}");
         }
 
-        if (settings.HealthCheckPath is not null && !settings.HealthCheckPath.StartsWith('/'))
+        if (settings.HealthCheckPath is not null && !InstanceRules.IsHealthCheckPath(settings.HealthCheckPath))
         {
-            return ("healthCheckPath", $"'{settings.HealthCheckPath}' does not start with '/'");
+            return ("healthCheckPath", $"'{settings.HealthCheckPath}' {InstanceRules.HealthCheckPathProblem}");
         }
 
         return null;

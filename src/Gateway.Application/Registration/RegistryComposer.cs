@@ -1,7 +1,7 @@
+using Gateway.Application.Operations;
 using Gateway.Domain;
 using Gateway.Domain.LoadBalancing;
 using Gateway.Domain.Traffic;
-using Gateway.Application.Operations;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Application.Registration;
@@ -18,7 +18,7 @@ namespace Gateway.Application.Registration;
 /// registry as the same objects, so health, in-flight counts and rotations are undisturbed.
 /// </remarks>
 public sealed partial class RegistryComposer(
-    ServiceRegistry registry, StaticServices statics, EventTimeline timeline, ILogger<RegistryComposer> logger)
+    ServiceRegistry registry, StaticServices statics, EventTimeline timeline, InstanceOverrides overrides, ILogger<RegistryComposer> logger)
 {
     private readonly Lock _applyLock = new();
     private const string StoreCause = "registration store";
@@ -41,13 +41,14 @@ public sealed partial class RegistryComposer(
                     if (Compose(snapshot, name) is { } definition)
                     {
                         var service = registry.Upsert(definition);
-                        RecordChanges(name, before, service.Instances, StoreCause);
+                        RecordChanges(name, before, service.Instances, StoreCause, snapshot.Expired);
                         MarkDraining(snapshot, service);
+                        ApplyOverrides(snapshot, service);
                     }
                     else
                     {
                         registry.Remove(name);
-                        RecordChanges(name, before, [], StoreCause);
+                        RecordChanges(name, before, [], StoreCause, snapshot.Expired);
                     }
                 }
 
@@ -63,7 +64,8 @@ public sealed partial class RegistryComposer(
     {
         lock (_applyLock)
         {
-            ApplyWhole(_latest, "configuration reloaded");
+            // The expiries were the latest snapshot's news, already on the timeline.
+            ApplyWhole(_latest with { Expired = [] }, "configuration reloaded");
         }
     }
 
@@ -75,14 +77,15 @@ public sealed partial class RegistryComposer(
         registry.ReplaceAll(names.Select(name => Compose(snapshot, name)).OfType<ServiceDefinition>().ToList());
         foreach (var service in registry.Services)
         {
-            RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause);
+            RecordChanges(service.Name, before.GetValueOrDefault(service.Name) ?? [], service.Instances, cause, snapshot.Expired);
             MarkDraining(snapshot, service);
+            ApplyOverrides(snapshot, service);
             before.Remove(service.Name);
         }
 
         foreach (var (name, removed) in before)
         {
-            RecordChanges(name, removed, [], cause);
+            RecordChanges(name, removed, [], cause, snapshot.Expired);
         }
 
         _appliedWhole = true;
@@ -91,8 +94,12 @@ public sealed partial class RegistryComposer(
     private IReadOnlyList<Instance> InstancesOf(string service) =>
         registry.TryGetService(service, out var existing) ? existing.Instances : [];
 
-    /// <summary>Puts the instances that came and went on the timeline; those that stayed are the same objects.</summary>
-    private void RecordChanges(string service, IReadOnlyList<Instance> before, IReadOnlyList<Instance> after, string cause)
+    /// <summary>
+    /// Puts the instances that came and went on the timeline; those that stayed are the same objects. One whose lease
+    /// ran out says so, rather than the change's cause.
+    /// </summary>
+    private void RecordChanges(
+        string service, IReadOnlyList<Instance> before, IReadOnlyList<Instance> after, string cause, IReadOnlyList<LeaseExpiry> expired)
     {
         var gone = new HashSet<Instance>(before, ReferenceEqualityComparer.Instance);
         foreach (var instance in after)
@@ -105,7 +112,9 @@ public sealed partial class RegistryComposer(
 
         foreach (var instance in gone)
         {
-            timeline.Record(GatewayEventKinds.Removed, service, instance.Id, cause);
+            var expiry = expired.Count == 0 ? null : expired.FirstOrDefault(e =>
+                ServiceName.Comparer.Equals(e.Service, service) && string.Equals(e.InstanceId, instance.Id, StringComparison.OrdinalIgnoreCase));
+            timeline.Record(GatewayEventKinds.Removed, service, instance.Id, expiry?.Cause ?? cause);
         }
     }
 
@@ -149,7 +158,7 @@ public sealed partial class RegistryComposer(
         var loadBalancer = settings?.LoadBalancer is { } wanted && LoadBalancerNames.TryParse(wanted, out var canonical)
             ? canonical
             : LoadBalancerNames.RoundRobin;
-        var path = settings?.HealthCheckPath is { Length: > 0 } p && p[0] == '/' ? p : "/health";
+        var path = InstanceRules.IsHealthCheckPath(settings?.HealthCheckPath) ? settings.HealthCheckPath : InstanceRules.DefaultHealthCheckPath;
         return new ServiceDefinition(spelling, loadBalancer, path, registered) { Split = SplitOf(snapshot, name, null) };
     }
 
@@ -177,6 +186,22 @@ public sealed partial class RegistryComposer(
             if (instance.SetDraining(snapshot.Draining.Contains(RegistrySnapshot.DrainKey(service.Name, instance.Id))) && instance.IsDraining)
             {
                 timeline.Record(GatewayEventKinds.DrainStarted, service.Name, instance.Id, "drain requested: no new requests while those in flight finish");
+            }
+        }
+    }
+
+    /// <summary>Puts the store's overrides on the service's instances, and lifts those the store no longer holds.</summary>
+    private void ApplyOverrides(RegistrySnapshot snapshot, Service service)
+    {
+        foreach (var instance in service.Instances)
+        {
+            if (snapshot.Overrides.GetValueOrDefault(RegistrySnapshot.DrainKey(service.Name, instance.Id)) is { } decision)
+            {
+                overrides.Apply(service, instance, decision);
+            }
+            else if (instance.Override is not null)
+            {
+                overrides.Lift(service, instance, "restored through another replica");
             }
         }
     }

@@ -1,3 +1,5 @@
+using Gateway.Domain;
+
 namespace Gateway.Application.Registration;
 
 /// <summary>Everything registered at run time, as of one moment of the store.</summary>
@@ -57,6 +59,13 @@ public sealed record RegistrySnapshot
     /// that applying a change costs the changed services only; null when any may (a load, a reconnection).
     /// </summary>
     public IReadOnlySet<string>? Changed { get; init; }
+
+    /// <summary>The registrations that left since the store's previous snapshot because their lease ran out.</summary>
+    public IReadOnlyList<LeaseExpiry> Expired { get; init; } = [];
+
+    /// <summary>Operators' overrides, as <c>service/id</c> keys (see <see cref="DrainKey"/>), shared by every replica.</summary>
+    public IReadOnlyDictionary<string, InstanceOverride> Overrides { get; init; } =
+        new Dictionary<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase);
 
     public static string DrainKey(string service, string instanceId) => $"{service}/{instanceId}";
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gateway.Application.Edge;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
@@ -93,19 +92,10 @@ internal static class EdgeSettingsReader
             switch (Normalize(field.Key))
             {
                 case "permitspersecond":
-                    if (!double.TryParse(field.Value?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate)
-                        || !double.IsFinite(rate) || rate <= 0 || rate > 1_000_000)
-                    {
-                        settings.Fail(fieldPath, field.Value, "is not a number greater than 0 and at most 1000000");
-                    }
-                    else
-                    {
-                        permits = rate;
-                    }
-
+                    permits = settings.ParseNumber(fieldPath, field.Value, 0, 1_000_000, exclusiveMinimum: true, "a number");
                     break;
                 case "burst":
-                    burst = WholeNumber(field, fieldPath, 1, 1_000_000, settings);
+                    burst = (int?)settings.ParseWholeNumber(fieldPath, field.Value, 1, 1_000_000);
                     break;
                 case "partitionby":
                     if (!PartitionKey.TryParse(field.Value, out partitionBy))
@@ -115,7 +105,7 @@ internal static class EdgeSettingsReader
 
                     break;
                 case "maxconcurrent":
-                    maxConcurrent = WholeNumber(field, fieldPath, 0, 1_000_000, settings) ?? 0;
+                    maxConcurrent = (int?)settings.ParseWholeNumber(fieldPath, field.Value, 0, 1_000_000) ?? 0;
                     break;
                 default:
                     settings.Fail($"{fieldPath}: unknown setting (expected PermitsPerSecond, Burst, PartitionBy or MaxConcurrent)");
@@ -266,7 +256,7 @@ internal static class EdgeSettingsReader
         var clockSkew = 30;
         if (fields.TryGetValue("clockskewseconds", out var skewField))
         {
-            clockSkew = WholeNumber(skewField, $"{path}.{skewField.Key}", 0, 300, settings) ?? clockSkew;
+            clockSkew = (int?)settings.ParseWholeNumber($"{path}.{skewField.Key}", skewField.Value, 0, 300) ?? clockSkew;
         }
 
         var forwardClaims = new List<KeyValuePair<string, string>>();
@@ -355,17 +345,6 @@ internal static class EdgeSettingsReader
         {
             return null;
         }
-    }
-
-    private static int? WholeNumber(IConfigurationSection field, string path, int min, int max, SettingsReader settings)
-    {
-        if (!int.TryParse(field.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            settings.Fail(path, field.Value, $"is not a whole number from {min} to {max}");
-            return null;
-        }
-
-        return value;
     }
 
     // RFC 9110 §5.6.2 token characters.

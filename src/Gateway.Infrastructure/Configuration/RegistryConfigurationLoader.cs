@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gateway.Application.Edge;
 using Gateway.Application.Shaping;
 using Gateway.Domain;
@@ -94,7 +93,7 @@ internal static class RegistryConfigurationLoader
         }
 
         var loadBalancer = LoadBalancerNames.RoundRobin;
-        var healthCheckPath = "/health";
+        var healthCheckPath = InstanceRules.DefaultHealthCheckPath;
         int? unhealthyThreshold = null;
         int? healthyThreshold = null;
         TimeSpan? requestTimeout = null;
@@ -120,13 +119,13 @@ internal static class RegistryConfigurationLoader
                     loadBalancer = canonical ?? loadBalancer;
                     break;
                 case "healthcheckpath":
-                    if (field.Value is not { Length: > 0 } value || value[0] != '/')
+                    if (!InstanceRules.IsHealthCheckPath(field.Value))
                     {
-                        settings.Fail(path, field.Value, "is not a path: it must start with '/'");
+                        settings.Fail(path, field.Value, InstanceRules.HealthCheckPathProblem);
                     }
                     else
                     {
-                        healthCheckPath = value;
+                        healthCheckPath = field.Value;
                     }
 
                     break;
@@ -134,16 +133,16 @@ internal static class RegistryConfigurationLoader
                     ReadInstances(field, path, instances, settings);
                     break;
                 case "unhealthythreshold":
-                    unhealthyThreshold = ReadInteger(field, path, 1, 1000, settings);
+                    unhealthyThreshold = (int?)settings.ParseWholeNumber(path, field.Value, 1, 1000);
                     break;
                 case "healthythreshold":
-                    healthyThreshold = ReadInteger(field, path, 1, 1000, settings);
+                    healthyThreshold = (int?)settings.ParseWholeNumber(path, field.Value, 1, 1000);
                     break;
                 case "requesttimeout":
-                    requestTimeout = ReadSeconds(field, path, settings);
+                    requestTimeout = settings.ParseSeconds(path, field.Value);
                     break;
                 case "streamidletimeout":
-                    streamIdleTimeout = ReadSeconds(field, path, settings);
+                    streamIdleTimeout = settings.ParseSeconds(path, field.Value);
                     break;
                 case "auth":
                     auth = EdgeSettingsReader.ReadAuth(field, path, settings);
@@ -233,24 +232,24 @@ internal static class RegistryConfigurationLoader
             {
                 case "host":
                     host = field.Value?.Trim();
-                    if (string.IsNullOrEmpty(host) || host.Any(c => char.IsWhiteSpace(c) || c is '/' or '?' or '#' or '@'))
+                    if (!InstanceRules.IsHost(host))
                     {
-                        settings.Fail(fieldPath, field.Value, "is not a host name or address");
+                        settings.Fail(fieldPath, field.Value, InstanceRules.HostProblem);
                     }
 
                     break;
                 case "port":
                     portGiven = true;
-                    port = ReadInteger(field, fieldPath, 1, 65535, settings);
+                    port = (int?)settings.ParseWholeNumber(fieldPath, field.Value, InstanceRules.MinPort, InstanceRules.MaxPort);
                     break;
                 case "weight":
-                    weight = ReadInteger(field, fieldPath, 1, int.MaxValue, settings) ?? weight;
+                    weight = (int?)settings.ParseWholeNumber(fieldPath, field.Value, InstanceRules.MinWeight, int.MaxValue) ?? weight;
                     break;
                 case "scheme":
                     scheme = field.Value?.Trim().ToLowerInvariant() ?? "";
-                    if (!Instance.IsScheme(scheme))
+                    if (!InstanceRules.IsScheme(scheme))
                     {
-                        settings.Fail(fieldPath, field.Value, "is not a scheme: expected http, https or h2c");
+                        settings.Fail(fieldPath, field.Value, InstanceRules.SchemeProblem);
                     }
 
                     break;
@@ -281,35 +280,6 @@ internal static class RegistryConfigurationLoader
         return settings.Errors.Count == errorsBefore
             ? new InstanceDefinition(host!, port!.Value, weight, scheme) { Version = version, Metadata = metadata }
             : null;
-    }
-
-    private static int? ReadInteger(IConfigurationSection field, string path, int min, int max, SettingsReader settings)
-    {
-        if (!int.TryParse(field.Value?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            settings.Fail(path, field.Value, "is not a whole number");
-            return null;
-        }
-
-        if (value < min || value > max)
-        {
-            settings.Fail(path, field.Value, max == int.MaxValue ? $"is out of range: must be at least {min}" : $"is out of range ({min}-{max})");
-            return null;
-        }
-
-        return value;
-    }
-
-    private static TimeSpan? ReadSeconds(IConfigurationSection field, string path, SettingsReader settings)
-    {
-        if (!double.TryParse(field.Value?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-            || !double.IsFinite(seconds) || seconds <= 0 || seconds > 86_400)
-        {
-            settings.Fail(path, field.Value, "is not a number of seconds greater than 0 and at most 86400");
-            return null;
-        }
-
-        return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary><c>load_balancer</c>, <c>LoadBalancer</c> and <c>loadBalancer</c> all name the same key.</summary>

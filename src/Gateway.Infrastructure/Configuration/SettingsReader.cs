@@ -16,26 +16,52 @@ public sealed class SettingsReader(IConfiguration configuration)
 
     /// <summary>A duration in seconds, greater than 0 and at most <paramref name="maxSeconds"/>; fractions allowed.</summary>
     public TimeSpan Seconds(string key, double defaultSeconds, double maxSeconds = 86_400) =>
-        TimeSpan.FromSeconds(Number(key, defaultSeconds, 0, maxSeconds, exclusiveMinimum: true, "a number of seconds"));
+        Given(key) is { } raw ? ParseSeconds(key, raw, maxSeconds) ?? TimeSpan.FromSeconds(defaultSeconds) : TimeSpan.FromSeconds(defaultSeconds);
 
-    public long WholeNumber(string key, long defaultValue, long min, long max)
+    public long WholeNumber(string key, long defaultValue, long min, long max) =>
+        Given(key) is { } raw ? ParseWholeNumber(key, raw, min, max) ?? defaultValue : defaultValue;
+
+    /// <summary>
+    /// A value at hand (a field of the registry file, say) as a duration in seconds, greater than 0 and at most
+    /// <paramref name="maxSeconds"/>; null, with the problem recorded, when it is not one.
+    /// </summary>
+    public TimeSpan? ParseSeconds(string key, string? raw, double maxSeconds = 86_400) =>
+        ParseNumber(key, raw, 0, maxSeconds, exclusiveMinimum: true, "a number of seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+    /// <summary>A value at hand as a whole number from min to max; null, with the problem recorded, when it is not one.</summary>
+    public long? ParseWholeNumber(string key, string? raw, long min, long max)
     {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return defaultValue;
-        }
-
-        if (!long.TryParse(raw.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(raw?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             Fail(key, raw, "is not a whole number");
-            return defaultValue;
+            return null;
         }
 
         if (value < min || value > max)
         {
-            Fail(key, raw, max == long.MaxValue ? $"is out of range: must be at least {min}" : $"is out of range ({min} to {max})");
-            return defaultValue;
+            // One wording for every range, the one the contract and the admin API use: "is outside 1-65535"; a range
+            // with no real upper end (a weight, a size) is only "below" its lower one.
+            Fail(key, raw, max is int.MaxValue or long.MaxValue && value < min ? $"is below {min}" : $"is outside {min}-{max}");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>A value at hand as a finite number in a range; null, with the problem recorded, when it is not one.</summary>
+    /// <param name="what">What the value is, as the problem names it: <c>a number of seconds</c>.</param>
+    public double? ParseNumber(string key, string? raw, double min, double max, bool exclusiveMinimum, string what)
+    {
+        if (!double.TryParse(raw?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            Fail(key, raw, $"is not {what}");
+            return null;
+        }
+
+        if ((exclusiveMinimum ? value <= min : value < min) || value > max)
+        {
+            Fail(key, raw, $"is out of range: expected {what} {(exclusiveMinimum ? "greater than" : "at least")} {min} and at most {max}");
+            return null;
         }
 
         return value;
@@ -45,8 +71,7 @@ public sealed class SettingsReader(IConfiguration configuration)
     public T Choice<T>(string key, T defaultValue, Func<string, T?> parse, string expected)
         where T : struct
     {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
+        if (Given(key) is not { } raw)
         {
             return defaultValue;
         }
@@ -77,26 +102,5 @@ public sealed class SettingsReader(IConfiguration configuration)
         }
     }
 
-    private double Number(string key, double defaultValue, double min, double max, bool exclusiveMinimum, string what)
-    {
-        var raw = configuration[key];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return defaultValue;
-        }
-
-        if (!double.TryParse(raw.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
-        {
-            Fail(key, raw, $"is not {what}");
-            return defaultValue;
-        }
-
-        if ((exclusiveMinimum ? value <= min : value < min) || value > max)
-        {
-            Fail(key, raw, $"is out of range: expected {what} {(exclusiveMinimum ? "greater than" : "at least")} {min} and at most {max}");
-            return defaultValue;
-        }
-
-        return value;
-    }
+    private string? Given(string key) => configuration[key] is { } raw && !string.IsNullOrWhiteSpace(raw) ? raw : null;
 }

@@ -28,22 +28,6 @@ internal static class HopByHopHeaders
                 && string.Equals(values[0], "trailers", StringComparison.OrdinalIgnoreCase));
         }
 
-        return connectionValues.Count > 0 && IsNamedBy(connectionValues, name);
-    }
-
-    private static bool IsNamedBy(StringValues connectionValues, string name)
-    {
-        foreach (var value in connectionValues)
-        {
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
+        return connectionValues.Count > 0 && HeaderTokens.Contains(connectionValues, name);
     }
 }

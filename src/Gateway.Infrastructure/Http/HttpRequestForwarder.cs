@@ -303,14 +303,10 @@ internal sealed class HttpRequestForwarder(
 
     private static void RemoveNamedBy(StringValues connection, HttpHeaders headers, HttpHeaders? contentHeaders)
     {
-        foreach (var value in connection)
+        foreach (var name in HeaderTokens.All(connection))
         {
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                var name = value.AsSpan()[range].Trim().ToString();
-                headers.Remove(name);
-                contentHeaders?.Remove(name);
-            }
+            headers.Remove(name);
+            contentHeaders?.Remove(name);
         }
     }
 

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using CircuitState = Gateway.Domain.CircuitState;
 using Polly.Timeout;
+using CircuitState = Gateway.Domain.CircuitState;
 
 namespace Gateway.Infrastructure.Http;
 

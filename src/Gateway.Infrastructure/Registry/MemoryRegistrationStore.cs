@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Infrastructure.Registry;
@@ -19,23 +20,32 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     private readonly SortedSet<(DateTimeOffset ExpiresAt, string Key)> _expiries = new(Comparer<(DateTimeOffset ExpiresAt, string Key)>.Create(
         static (a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : StringComparer.OrdinalIgnoreCase.Compare(a.Key, b.Key)));
     private readonly ITimer _expiry;
+    private readonly RegistrySnapshotFeed _feed;
     private ImmutableDictionary<string, IReadOnlyList<InstanceRegistration>> _services =
         ImmutableDictionary.Create<string, IReadOnlyList<InstanceRegistration>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableDictionary<string, ServiceSettings> _settings = ImmutableDictionary.Create<string, ServiceSettings>(StringComparer.OrdinalIgnoreCase);
     private ImmutableDictionary<string, IReadOnlyDictionary<string, int>> _splits =
         ImmutableDictionary.Create<string, IReadOnlyDictionary<string, int>>(StringComparer.OrdinalIgnoreCase);
     private ImmutableHashSet<string> _draining = ImmutableHashSet.Create<string>(StringComparer.OrdinalIgnoreCase);
+    private ImmutableDictionary<string, InstanceOverride> _overrides = ImmutableDictionary.Create<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase);
 
     public MemoryRegistrationStore(TimeProvider timeProvider, ILogger<MemoryRegistrationStore> logger)
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        _feed = new RegistrySnapshotFeed(logger);
         _expiry = timeProvider.CreateTimer(_ => Expire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public StoreState State { get; } = new("memory", true, null, null);
 
-    public event Action<RegistrySnapshot>? SnapshotChanged;
+    public RegistrySnapshot Current => _feed.Current;
+
+    public event Action<RegistrySnapshot>? SnapshotChanged
+    {
+        add => _feed.Subscribe(value);
+        remove => _feed.Unsubscribe(value);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -54,8 +64,10 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         lock (_lock)
         {
             var key = RegistrySnapshot.DrainKey(registration.Service, registration.Id);
-            var expiresAt = registration.TtlSeconds is { } ttl ? _timeProvider.GetUtcNow().AddSeconds(ttl) : (DateTimeOffset?)null;
-            SetLease(key, new Lease(registration, expiresAt));
+            var now = _timeProvider.GetUtcNow();
+            var expiresAt = registration.TtlSeconds is { } ttl ? now.AddSeconds(ttl) : (DateTimeOffset?)null;
+            var registeredAt = _leases.TryGetValue(key, out var previous) ? previous.RegisteredAt : now;
+            SetLease(key, new Lease(registration, expiresAt, registeredAt));
 
             var instances = (ImmutableList<InstanceRegistration>?)_services.GetValueOrDefault(registration.Service) ?? [];
             var index = instances.FindIndex(existing => string.Equals(existing.Id, registration.Id, StringComparison.OrdinalIgnoreCase));
@@ -146,6 +158,38 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         return Task.CompletedTask;
     }
 
+    public Task SetOverrideAsync(string service, string instanceId, InstanceOverride decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        lock (_lock)
+        {
+            // Every replica (here, the one) ends a timed override by its own clock; the store only forgets it later.
+            var now = _timeProvider.GetUtcNow();
+            _overrides = _overrides
+                .RemoveRange(_overrides.Where(entry => entry.Value.Until <= now).Select(entry => entry.Key))
+                .SetItem(RegistrySnapshot.DrainKey(service, instanceId), decision);
+            Publish(service);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> LiftOverrideAsync(string service, string instanceId, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var overrides = _overrides.Remove(RegistrySnapshot.DrainKey(service, instanceId));
+            if (ReferenceEquals(overrides, _overrides))
+            {
+                return Task.FromResult(false);
+            }
+
+            _overrides = overrides;
+            Publish(service);
+            return Task.FromResult(true);
+        }
+    }
+
     public void Dispose() => _expiry.Dispose();
 
     private void Expire()
@@ -153,6 +197,7 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
         lock (_lock)
         {
             var changed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var expired = new List<LeaseExpiry>();
             while (_expiries.Count > 0 && IsExpired(_expiries.Min.ExpiresAt))
             {
                 var key = _expiries.Min.Key;
@@ -160,13 +205,16 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
                 _draining = _draining.Remove(key);
                 Forget(key, lease);
                 changed.Add(lease.Registration.Service);
-                LogLeaseExpired(_logger, lease.Registration.Service, lease.Registration.Id, lease.Registration.TtlSeconds ?? 0);
+                var expiry = new LeaseExpiry(
+                    lease.Registration.Service, lease.Registration.Id, lease.Registration.TtlSeconds ?? 0, _timeProvider.GetUtcNow() - lease.RegisteredAt);
+                expired.Add(expiry);
+                LogLeaseExpired(_logger, expiry.Service, expiry.InstanceId, expiry.TtlSeconds, expiry.RegisteredFor.TotalSeconds);
             }
 
             ScheduleExpiry();
             if (changed.Count > 0)
             {
-                Publish(changed);
+                Publish(changed, expired);
             }
         }
     }
@@ -217,11 +265,17 @@ internal sealed partial class MemoryRegistrationStore : IRegistrationStore, IDis
     private void Publish(string service) => Publish(new HashSet<string>([service], StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Hands a snapshot to the listeners; under the lock, so that they see changes in order.</summary>
-    private void Publish(IReadOnlySet<string>? changed) =>
-        SnapshotChanged?.Invoke(new RegistrySnapshot(_services, _settings, _draining, changed) { Splits = _splits });
+    private void Publish(IReadOnlySet<string>? changed, IReadOnlyList<LeaseExpiry>? expired = null) =>
+        _feed.Publish(new RegistrySnapshot(_services, _settings, _draining, changed)
+        {
+            Expired = expired ?? [],
+            Overrides = _overrides,
+            Splits = _splits,
+        });
 
-    private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt);
+    /// <param name="RegisteredAt">When the instance first registered; registering again keeps it.</param>
+    private sealed record Lease(InstanceRegistration Registration, DateTimeOffset? ExpiresAt, DateTimeOffset RegisteredAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} {InstanceId} removed: no heartbeat within its {TtlSeconds} s lease")]
-    private static partial void LogLeaseExpired(ILogger logger, string service, string instanceId, int ttlSeconds);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Service} {InstanceId} removed: no heartbeat within its {TtlSeconds} s lease, {RegisteredSeconds:0} s after it registered")]
+    private static partial void LogLeaseExpired(ILogger logger, string service, string instanceId, int ttlSeconds, double registeredSeconds);
 }

@@ -58,6 +58,39 @@ public sealed class EtcdRegistrationStoreTests(EtcdRegistrationStoreTests.Shared
         await a.WaitForAsync(s => s.Instances.Count == 0, "the lease to run out for store A");
         await b.WaitForAsync(s => s.Instances.Count == 0, "the lease to run out for store B");
         (await b.Store.RenewAsync("orders", "127.0.0.1:5001", CancellationToken.None)).ShouldBeFalse();
+
+        // Each replica tells the expiry from a removal, once, with how long the instance had been registered.
+        foreach (var store in new[] { a, b })
+        {
+            var expiry = store.Snapshots.SelectMany(snapshot => snapshot.Expired).ShouldHaveSingleItem();
+            (expiry.Service, expiry.InstanceId, expiry.TtlSeconds).ShouldBe(("orders", "127.0.0.1:5001", 2));
+            expiry.RegisteredFor.ShouldBeGreaterThan(TimeSpan.Zero);
+            store.Entries.Count(e => e.Message.StartsWith("orders 127.0.0.1:5001 removed: no heartbeat within its 2 s lease, ", StringComparison.Ordinal))
+                .ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task SnapshotChanged_ASubscriberThrows_TheStoreFollowsOnAndTheOtherSubscribersGetEverySnapshot()
+    {
+        var prefix = UniquePrefix();
+        await using var a = await RunningStore.StartAsync(shared.Etcd.ClientUrl, prefix);
+        var failures = 0;
+        a.Store.SnapshotChanged += _ =>
+        {
+            Interlocked.Increment(ref failures);
+            throw new InvalidOperationException("subscriber bug");
+        };
+        var after = new ConcurrentQueue<RegistrySnapshot>();
+        a.Store.SnapshotChanged += after.Enqueue;
+
+        await a.Store.RegisterAsync(Registration("orders", 5001), CancellationToken.None);
+        await a.Store.RegisterAsync(Registration("orders", 5002), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => after.Any(s => s.Instances.Count == 2), Deadline, "both registrations past the failing subscriber");
+        a.Store.Current.Instances.Count.ShouldBe(2);
+        a.Store.State.Connected.ShouldBeTrue("a subscriber's bug is not an etcd outage");
+        a.Entries.Count(e => e.Level == LogLevel.Error && e.Message.Contains("subscriber failed", StringComparison.Ordinal)).ShouldBe(Volatile.Read(ref failures));
     }
 
     [Fact]
@@ -117,6 +150,8 @@ public sealed class EtcdRegistrationStoreTests(EtcdRegistrationStoreTests.Shared
         b.Latest.Draining.ShouldBeEmpty();
         b.Latest.Instances.ShouldHaveSingleItem().Port.ShouldBe(5002);
         (await a.Store.RemoveAsync("orders", "127.0.0.1:5001", CancellationToken.None)).ShouldBeFalse();
+        a.Snapshots.Concat(b.Snapshots).ShouldAllBe(snapshot => snapshot.Expired.Count == 0, "a removal is not an expiry");
+        a.Warnings().Concat(b.Warnings()).ShouldBeEmpty("the removal marker is a key the stores know");
     }
 
     [Fact]

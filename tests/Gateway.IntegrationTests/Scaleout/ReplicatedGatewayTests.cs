@@ -138,6 +138,53 @@ public sealed class ReplicatedGatewayTests(ReplicatedGatewayTests.SharedEtcd sha
     }
 
     [Fact]
+    public async Task Override_ThroughReplicaA_KeepsTheInstanceOutOfBoth_UntilRestoredThroughB_AndATimedOneEndsOnBoth()
+    {
+        await using var x = await TestBackend.StartAsync("x");
+        await using var y = await TestBackend.StartAsync("y");
+        await using var replicas = await Replicas.StartAsync(shared.Etcd.ClientUrl, UniquePrefix());
+        await RegisteredAsync(replicas.A, "orders", x);
+        await RegisteredAsync(replicas.A, "orders", y);
+        await UntilInstancesAsync(replicas.B, "orders", x, y);
+
+        using (var response = await AdminAsync(
+            replicas.A, HttpMethod.Post, $"/admin/services/orders/instances/{Id(x)}/override", new { @out = true, minutes = 0, reason = "kernel upgrade" }))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        await UntilOverrideAsync(replicas.B, "orders", x, "kernel upgrade");
+        (await replicas.B.Client.AnsweredByAsync("/orders/while-out", 4)).ShouldBe(["y", "y", "y", "y"]);
+        (await replicas.A.Client.AnsweredByAsync("/orders/while-out", 4)).ShouldBe(["y", "y", "y", "y"]);
+
+        using (var response = await AdminAsync(replicas.B, HttpMethod.Delete, $"/admin/services/orders/instances/{Id(x)}/override"))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+
+        await UntilOverrideAsync(replicas.A, "orders", x, null);
+        await UntilRoutedAsync(replicas.A, "orders", x);
+
+        // Three seconds: the replicas end it by their own clocks, and etcd drops its key with the lease.
+        using (var response = await AdminAsync(
+            replicas.B, HttpMethod.Post, $"/admin/services/orders/instances/{Id(y)}/override", new { @out = true, minutes = 0.05, reason = "short" }))
+        {
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
+        foreach (var replica in replicas.Both)
+        {
+            await UntilOverrideAsync(replica, "orders", y, "short", "the timed override to reach replica " + replica.Name);
+        }
+
+        foreach (var replica in replicas.Both)
+        {
+            await UntilOverrideAsync(replica, "orders", y, null, "the timed override to end on replica " + replica.Name);
+            await UntilRoutedAsync(replica, "orders", y);
+        }
+    }
+
+    [Fact]
     public async Task Drain_ThroughReplicaA_NeitherReplicaSendsNewRequestsAndTheInstanceLeavesBothOnceItsRequestEnds()
     {
         await using var x = await TestBackend.StartAsync("x");
@@ -393,6 +440,24 @@ public sealed class ReplicatedGatewayTests(ReplicatedGatewayTests.SharedEtcd sha
                 i.GetProperty("dynamic").GetBoolean(),
                 i.GetProperty("draining").GetBoolean()))];
     }
+
+    /// <summary>Waits until the replica's <c>GET /services</c> shows the backend's override with this reason, or none (null).</summary>
+    private static Task UntilOverrideAsync(Replica replica, string service, TestBackend backend, string? reason, string? because = null) =>
+        Eventually.TrueAsync(
+            async () =>
+            {
+                using var document = await replica.Client.GetFromJsonAsync<JsonDocument>("/services");
+                var shown = document!.RootElement.GetProperty("services").EnumerateArray()
+                    .Single(s => s.GetProperty("name").GetString() == service)
+                    .GetProperty("instances").EnumerateArray()
+                    .Single(i => i.GetProperty("id").GetString() == Id(backend))
+                    .GetProperty("override");
+                return reason is null
+                    ? shown.ValueKind == JsonValueKind.Null
+                    : shown.ValueKind == JsonValueKind.Object && shown.GetProperty("reason").GetString() == reason;
+            },
+            Deadline,
+            because ?? $"replica {replica.Name} to show {(reason is null ? "no override" : $"the override '{reason}'")} on {backend.Name}");
 
     private static async Task<bool> HasServiceAsync(Replica replica, string service)
     {

@@ -137,7 +137,7 @@ public sealed class ServiceRegistryTests
         var upsert = () => registry.Upsert(new ServiceDefinition("orders", LoadBalancerNames.RoundRobin, "health", [A]));
 
         upsert.ShouldThrow<ArgumentException>().Message
-            .ShouldContain("Health check path 'health' of service 'orders' must start with '/'");
+            .ShouldContain("Health check path 'health' of service 'orders' does not start with '/'");
     }
 
     [Fact]

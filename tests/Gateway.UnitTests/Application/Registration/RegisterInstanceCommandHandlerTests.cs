@@ -40,7 +40,7 @@ public sealed class RegisterInstanceCommandHandlerTests : IAsyncDisposable
         { Valid() with { Port = 0 }, "port" },
         { Valid() with { Port = 65536 }, "port" },
         { Valid() with { Weight = 0 }, "weight" },
-        { Valid() with { Weight = 10_001 }, "weight" },
+        { Valid() with { Weight = -1 }, "weight" },
         { Valid() with { Scheme = "ftp" }, "scheme" },
         { Valid() with { Scheme = "" }, "scheme" },
         { Valid() with { TtlSeconds = 0 }, "ttlSeconds" },

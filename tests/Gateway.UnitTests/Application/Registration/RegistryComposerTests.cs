@@ -23,7 +23,7 @@ public sealed class RegistryComposerTests
     public RegistryComposerTests()
     {
         _registry = new ServiceRegistry(new LoadBalancerFactory(), _statics.Definitions);
-        _composer = new RegistryComposer(_registry, _statics, _timeline, _logger);
+        _composer = new RegistryComposer(_registry, _statics, _timeline, new InstanceOverrides(_timeline, TimeProvider.System), _logger);
     }
 
     [Fact]
@@ -53,6 +53,41 @@ public sealed class RegistryComposerTests
             "registered orders d:8080",
             "removed billing c:9000",
         ], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Apply_InstanceWhoseLeaseRanOut_IsRemovedOnTheTimelineWithTheExpiryAsCause()
+    {
+        _composer.Apply(Snapshot(Registration("billing", "c"), Registration("billing", "d")));
+
+        _composer.Apply(Snapshot(Registration("billing", "d")) with { Expired = [new LeaseExpiry("BILLING", "C:8080", 10, TimeSpan.FromSeconds(95))] });
+        _composer.Apply(Snapshot());
+
+        _timeline.Latest(2).Select(e => $"{e.Kind} {e.Instance}: {e.Cause}").ShouldBe(
+        [
+            "removed d:8080: registration store",
+            "removed c:8080: lease expired: no heartbeat within its 10 s lease, 95 s after it registered",
+        ]);
+    }
+
+    [Fact]
+    public void Apply_OverridesInTheSnapshot_AreOnTheInstancesUntilASnapshotWithoutThem()
+    {
+        var decision = new InstanceOverride("kernel upgrade", TestServices.Now, null, "ab12cd34");
+        var overridden = new Dictionary<string, InstanceOverride>(StringComparer.OrdinalIgnoreCase) { ["ORDERS/A:8080"] = decision };
+
+        _composer.Apply(Snapshot(Registration("orders", "b")) with { Overrides = overridden });
+        var set = Instance("orders", "a:8080").Override;
+        _composer.Apply(Snapshot(Registration("orders", "b")) with { Overrides = overridden });
+        _composer.Apply(Snapshot(Registration("orders", "b")));
+
+        set.ShouldBe(decision);
+        Instance("orders", "a:8080").Override.ShouldBeNull();
+        _timeline.Latest(10).Where(e => e.Kind.StartsWith("override", StringComparison.Ordinal)).Select(e => $"{e.Kind}: {e.Cause}").ShouldBe(
+        [
+            "override_ended: restored through another replica",
+            "override: taken out by ab12cd34 until restored: kernel upgrade",
+        ]);
     }
 
     [Fact]

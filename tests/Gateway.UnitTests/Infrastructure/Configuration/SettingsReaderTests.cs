@@ -49,8 +49,8 @@ public sealed class SettingsReaderTests
     [InlineData("1", 1L, null)]
     [InlineData(" +3 ", 3L, null)]
     [InlineData("10", 10L, null)]
-    [InlineData("0", 7L, "is out of range (1 to 10)")]
-    [InlineData("11", 7L, "is out of range (1 to 10)")]
+    [InlineData("0", 7L, "is outside 1-10")]
+    [InlineData("11", 7L, "is outside 1-10")]
     [InlineData("2.5", 7L, "is not a whole number")]
     [InlineData("0x10", 7L, "is not a whole number")]
     [InlineData("99999999999999999999", 7L, "is not a whole number")]
@@ -78,7 +78,7 @@ public sealed class SettingsReaderTests
 
         reader.WholeNumber(Key, defaultValue: 1, min: 1, max: long.MaxValue);
 
-        reader.Errors.ShouldBe([$"{Key}: '0' is out of range: must be at least 1"]);
+        reader.Errors.ShouldBe([$"{Key}: '0' is below 1"]);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Gateway.Application.Registration;
+using Gateway.Domain;
 using Gateway.Infrastructure.Registry;
 using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Logging.Testing;
@@ -47,7 +48,66 @@ public sealed class MemoryRegistrationStoreTests : IDisposable
         _snapshots.Count.ShouldBe(published + 1);
         Ids(Latest).ShouldBeEmpty();
         (await _store.RenewAsync(Service, "a:8080", CancellationToken.None)).ShouldBeFalse();
-        _logger.LatestRecord.Message.ShouldBe("orders a:8080 removed: no heartbeat within its 10 s lease");
+        _logger.LatestRecord.Message.ShouldBe("orders a:8080 removed: no heartbeat within its 10 s lease, 10 s after it registered");
+    }
+
+    [Fact]
+    public async Task Expiry_AfterRenewalsAndAReRegistration_ReportsTheLeaseAndHowLongSinceTheFirstRegistration()
+    {
+        await _store.RegisterAsync(Registration("a", ttlSeconds: 10), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(8));
+        await _store.RegisterAsync(Registration("a", weight: 2, ttlSeconds: 10), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(8));
+        await _store.RenewAsync(Service, "a:8080", CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Latest.Expired.ShouldBe([new LeaseExpiry(Service, "a:8080", 10, TimeSpan.FromSeconds(26))]);
+        _logger.LatestRecord.Message.ShouldBe("orders a:8080 removed: no heartbeat within its 10 s lease, 26 s after it registered");
+        _logger.Collector.GetSnapshot().Count(log => log.Message.Contains("removed: no heartbeat", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Snapshots_OtherThanAnExpiry_ReportNoExpiry()
+    {
+        await _store.RegisterAsync(Registration("a", ttlSeconds: 10), CancellationToken.None);
+
+        await _store.RemoveAsync(Service, "a:8080", CancellationToken.None);
+
+        _snapshots.ShouldAllBe(snapshot => snapshot.Expired.Count == 0);
+    }
+
+    [Fact]
+    public async Task SetOverrideAsync_PublishesIt_LiftOverrideAsyncTakesItAwayOnce()
+    {
+        var decision = new InstanceOverride("kernel upgrade", _time.GetUtcNow(), null, "ab12cd34");
+
+        await _store.SetOverrideAsync(Service, "a:8080", decision, CancellationToken.None);
+        var set = Latest;
+        var lifted = await _store.LiftOverrideAsync("ORDERS", "A:8080", CancellationToken.None);
+        var again = await _store.LiftOverrideAsync(Service, "a:8080", CancellationToken.None);
+
+        set.Overrides[$"{Service}/a:8080"].ShouldBe(decision);
+        set.Changed.ShouldBe([Service]);
+        lifted.ShouldBeTrue();
+        again.ShouldBeFalse();
+        Latest.Overrides.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SnapshotChanged_SubscriberThrows_TheChangeStandsAndTheOtherSubscribersStillGetIt()
+    {
+        var after = new List<RegistrySnapshot>();
+        _store.SnapshotChanged += _ => throw new InvalidOperationException("subscriber bug");
+        _store.SnapshotChanged += after.Add;
+
+        await _store.RegisterAsync(Registration("a", ttlSeconds: 10), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Ids(after[0]).ShouldBe(["a:8080"]);
+        Ids(after[^1]).ShouldBeEmpty("the lease timer went on past the failing subscriber");
+        Ids(_store.Current).ShouldBeEmpty();
+        _logger.Collector.GetSnapshot().Count(log => log.Exception is InvalidOperationException).ShouldBe(2);
     }
 
     [Fact]
