@@ -136,7 +136,7 @@ public sealed class ServiceVersionsTests
             Split = split.Length == 0 ? null : TrafficSplit.Create(split.Select(s => new KeyValuePair<string, int>(s.Version, s.Weight)), stickyBy),
         });
 
-    private static ServiceDefinition Definition( (string Host, string Version)[] instances) =>
+    private static ServiceDefinition Definition((string Host, string Version)[] instances) =>
         TestServices.Define(
             "orders",
             LoadBalancerNames.RoundRobin,
