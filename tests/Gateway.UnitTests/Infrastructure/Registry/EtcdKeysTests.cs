@@ -12,6 +12,8 @@ public sealed class EtcdKeysTests
     [InlineData("/gw/removed/orders/[::1]:8080", nameof(EtcdKeyKind.Removal), "orders", "[::1]:8080")]
     [InlineData("/gw/settings/orders", nameof(EtcdKeyKind.Settings), "orders", "")]
     [InlineData("/gw/overrides/orders/a:8080", nameof(EtcdKeyKind.Override), "orders", "a:8080")]
+    [InlineData("/gw/splits/orders", nameof(EtcdKeyKind.Split), "orders", "")]
+    [InlineData("/gw/splits/orders/x", nameof(EtcdKeyKind.Unknown), null, null)]
     [InlineData("/gw/instances/orders", nameof(EtcdKeyKind.Unknown), null, null)]
     [InlineData("/gw/instances/orders/", nameof(EtcdKeyKind.Unknown), null, null)]
     [InlineData("/gw/instances//a:8080", nameof(EtcdKeyKind.Unknown), null, null)]

@@ -54,6 +54,19 @@ public sealed class EtcdRegistryMirrorTests
     }
 
     [Fact]
+    public void Snapshot_Splits_AreKeyedByServiceAndGoWithTheirKeys()
+    {
+        Put(_keys.Split("orders"), """{"1":90,"2":10}""");
+
+        var withIt = _mirror.EndBatch(Start);
+        _mirror.Delete(_keys.Split("orders"));
+        var without = _mirror.EndBatch(Start);
+
+        withIt.Splits["ORDERS"].ShouldBe(new Dictionary<string, int> { ["1"] = 90, ["2"] = 10 });
+        without.Splits.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Snapshot_OneInstanceUnderTwoSpellings_KeepsTheLatestWrite()
     {
         PutInstance("orders", "a", weight: 1);
@@ -69,7 +82,7 @@ public sealed class EtcdRegistryMirrorTests
     [InlineData("/gw/instances/orders/a:8080", "null", "its value is null")]
     [InlineData("/gw/instances/orders/a:8080", """{"service":"orders","port":8080}""", "lacks its service, host or scheme")]
     [InlineData("/gw/instances/orders/b:8080", """{"service":"orders","host":"a","port":8080,"weight":1,"scheme":"http"}""", "it registers orders a:8080, not what its key names")]
-    [InlineData("/gw/elsewhere/orders", "{}", "it is not an instance, drain mark, override or service setting")]
+    [InlineData("/gw/elsewhere/orders", "{}", "it is not an instance, drain mark, override, service setting or split")]
     public void Put_ValueThatDoesNotDecode_IsLoggedAndLeftOut(string key, string value, string logged)
     {
         Put(key, value);
