@@ -66,6 +66,7 @@ public static class DependencyInjection
     private static void AddEdgePolicies(this IServiceCollection services)
     {
         services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeOptions.Bind).ValidateOnStart();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
         services.AddHttpClient(JwtValidatorFactory.ClientName).RemoveAllLoggers();
         services.AddSingleton<IJwtValidatorFactory, JwtValidatorFactory>();
         services.AddSingleton(provider => new EdgePolicies(

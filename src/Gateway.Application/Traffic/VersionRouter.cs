@@ -12,9 +12,12 @@ namespace Gateway.Application.Traffic;
 
 /// <summary>Chooses the version a request of a versioned service goes to: the one it names, its split's, or the default.</summary>
 /// <remarks>Only services with versions come here; a plain service's request never does.</remarks>
-public sealed partial class VersionRouter(GatewayMetrics metrics, ILogger<VersionRouter> logger, Random? random = null)
+/// <param name="proxies">Whose <c>X-Forwarded-For</c> names the client for <c>client_ip</c>, as for the rate limits.</param>
+public sealed partial class VersionRouter(
+    GatewayMetrics metrics, ILogger<VersionRouter> logger, Random? random = null, TrustedProxies? proxies = null)
 {
     private readonly Random _random = random ?? Random.Shared;
+    private readonly TrustedProxies _proxies = proxies ?? TrustedProxies.None;
 
     public VersionRoute Route(ForwardRequestCommand request, Service service, ServiceVersions versions)
     {
@@ -172,12 +175,12 @@ public sealed partial class VersionRouter(GatewayMetrics metrics, ILogger<Versio
         return char.IsAsciiDigit(candidate[0]) && TrafficSplit.IsVersionName(candidate) ? candidate : null;
     }
 
-    private static string? StickyValue(ForwardRequestCommand request, StickyKey sticky) => sticky.Kind switch
+    private string? StickyValue(ForwardRequestCommand request, StickyKey sticky) => sticky.Kind switch
     {
         StickyKind.Header => First(EdgeRequestHeaders.Find(request.Headers, sticky.Name!)),
         StickyKind.Cookie => CookieValue(EdgeRequestHeaders.Find(request.Headers, "Cookie"), sticky.Name!),
         StickyKind.Claim => ClaimValue(EdgeRequestHeaders.Find(request.Headers, "Authorization"), sticky.Name!),
-        _ => request.Client.Address,
+        _ => _proxies.ClientAddress(request.Client.Address, EdgeRequestHeaders.Find(request.Headers, "X-Forwarded-For")),
     };
 
     private static string? CookieValue(StringValues headers, string name)

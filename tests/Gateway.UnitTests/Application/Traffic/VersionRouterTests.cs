@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text;
+using Gateway.Application.Edge;
 using Gateway.Application.Forwarding;
 using Gateway.Application.Telemetry;
 using Gateway.Application.Traffic;
@@ -79,6 +81,20 @@ public sealed class VersionRouterTests
         }
 
         versions.Distinct().Count().ShouldBe(2);
+    }
+
+    [Fact]
+    public void Route_StickyClientIp_BehindATrustedProxy_IsTheAddressItForwarded()
+    {
+        var service = Split(50, 50, new StickyKey(StickyKind.ClientIp, null));
+        var router = Router(proxies: new TrustedProxies([IPNetwork.Parse("203.0.113.0/24")]));
+
+        var byClient = Enumerable.Range(0, 50)
+            .Select(i => (i, router.Route(Command("/", [("X-Forwarded-For", $"198.51.100.{i}")]), service, service.Versions!).Version!.Name))
+            .ToList();
+
+        byClient.ShouldAllBe(pair => pair.Name == Expected(service, $"198.51.100.{pair.i}"));
+        byClient.Select(pair => pair.Name).Distinct().Count().ShouldBe(2, "the proxy's own address would put every client on one version");
     }
 
     [Fact]
@@ -180,8 +196,8 @@ public sealed class VersionRouterTests
     private static Service Split(int one, int two, StickyKey? stickyBy) =>
         ServiceVersionsTests.Versioned(TwoVersions, null, [("1", one), ("2", two)], stickyBy);
 
-    private VersionRouter Router(Random? random = null) =>
-        new(new GatewayMetrics(new TestMeterFactory(), new ServiceRegistry(new Gateway.Domain.LoadBalancing.LoadBalancerFactory())), _logger, random);
+    private VersionRouter Router(Random? random = null, TrustedProxies? proxies = null) =>
+        new(new GatewayMetrics(new TestMeterFactory(), new ServiceRegistry(new Gateway.Domain.LoadBalancing.LoadBalancerFactory())), _logger, random, proxies);
 
     private static ForwardRequestCommand Command(string pathAndQuery, params (string Name, string Value)[] headers) =>
         new(
