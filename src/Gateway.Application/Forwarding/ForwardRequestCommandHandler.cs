@@ -97,7 +97,21 @@ public sealed partial class ForwardRequestCommandHandler(
             if (upstream.HasResponse)
             {
                 var forwarded = ForwardResult.Forwarded(service, instance, upstream.Response, upstream.Elapsed, attempt, _passiveHealth);
-                return shaping is null ? forwarded : forwarded.ShapedBy(shaping.Respond(target, sticky));
+                if (shaping is null)
+                {
+                    return forwarded;
+                }
+
+                try
+                {
+                    return forwarded.ShapedBy(shaping.Respond(target, sticky));
+                }
+                catch
+                {
+                    // The result owns the instance's response and the request's count in flight: both must end.
+                    await forwarded.DisposeAsync();
+                    throw;
+                }
             }
 
             Instance? next = null;

@@ -172,7 +172,8 @@ public sealed partial class VersionRouter(
             return known.Name;
         }
 
-        return char.IsAsciiDigit(candidate[0]) && TrafficSplit.IsVersionName(candidate) ? candidate : null;
+        // A bare "/v" names no version: it is an ordinary path.
+        return candidate.Length > 0 && char.IsAsciiDigit(candidate[0]) && TrafficSplit.IsVersionName(candidate) ? candidate : null;
     }
 
     private string? StickyValue(ForwardRequestCommand request, StickyKey sticky) => sticky.Kind switch

@@ -39,7 +39,13 @@ public sealed class ServiceVersion
 
     /// <summary>Records whether the version has a share of its split now.</summary>
     /// <returns>Whether that changed since the last call, so that the change is told once.</returns>
-    public bool NoteShare(bool hasShare) => Interlocked.Exchange(ref _withoutShare, hasShare ? 0 : 1) != (hasShare ? 0 : 1);
+    public bool NoteShare(bool hasShare)
+    {
+        // Read before writing: every split-routed request notes every share, and a write each time would have the
+        // cores contend for the line even while nothing changes.
+        var value = hasShare ? 0 : 1;
+        return Volatile.Read(ref _withoutShare) != value && Interlocked.Exchange(ref _withoutShare, value) != value;
+    }
 
     internal void Refresh(Instance[] serviceAvailable)
     {

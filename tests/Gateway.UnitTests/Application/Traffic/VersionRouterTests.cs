@@ -27,6 +27,8 @@ public sealed class VersionRouterTests
     [InlineData("/v2", null, null, "2", "/")]
     [InlineData("/v2?page=1", null, null, "2", "/?page=1")]
     [InlineData("/videos", null, null, "1", "/videos")]
+    [InlineData("/v/items", null, null, "1", "/v/items")]
+    [InlineData("/v?page=1", null, null, "1", "/v?page=1")]
     [InlineData("/items", null, null, "1", "/items")]
     [InlineData("/v2/items", "Api-Version", "1", "1", "/v2/items")]
     public void Route_NamedOrDefault_ChoosesTheVersion(string path, string? header, string? value, string expected, string forwardedPath)
