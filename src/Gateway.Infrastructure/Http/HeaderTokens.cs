@@ -30,19 +30,51 @@ public static class HeaderTokens
         return false;
     }
 
-    /// <summary>Every non-empty token the values list, in order.</summary>
-    public static IEnumerable<string> All(StringValues values)
-    {
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                continue;
-            }
+    /// <summary>Every non-empty token the values list, in order; allocates only each token's string.</summary>
+    /// <remarks>
+    /// A struct to <c>foreach</c> over rather than an iterator over <c>string.Split</c>: a browser's
+    /// <c>Connection: keep-alive</c> is read on every request it sends.
+    /// </remarks>
+    public static Tokens All(StringValues values) => new(values);
 
-            foreach (var element in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+    /// <summary>The tokens of header values, for <c>foreach</c>.</summary>
+    public readonly struct Tokens(StringValues values)
+    {
+        public Enumerator GetEnumerator() => new(values);
+    }
+
+    public struct Enumerator(StringValues values)
+    {
+        private int _index = -1;
+        private int _start;
+
+        public string Current { get; private set; } = "";
+
+        public bool MoveNext()
+        {
+            while (true)
             {
-                yield return element;
+                var value = _index >= 0 ? values[_index] : null;
+                if (value is null || _start > value.Length)
+                {
+                    if (++_index >= values.Count)
+                    {
+                        return false;
+                    }
+
+                    _start = 0;
+                    continue;
+                }
+
+                var rest = value.AsSpan(_start);
+                var comma = rest.IndexOf(',');
+                var element = (comma < 0 ? rest : rest[..comma]).Trim();
+                _start = comma < 0 ? value.Length + 1 : _start + comma + 1;
+                if (element.Length > 0)
+                {
+                    Current = element.ToString();
+                    return true;
+                }
             }
         }
     }

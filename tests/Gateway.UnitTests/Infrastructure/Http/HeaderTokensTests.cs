@@ -15,10 +15,26 @@ public sealed class HeaderTokensTests
     public void Contains_Values_FindsWholeTokensOnly(string[] values, string token, bool expected) =>
         HeaderTokens.Contains(new StringValues(values), token).ShouldBe(expected);
 
+    [Theory]
+    [InlineData(new string[0], "none")]
+    [InlineData(new[] { "" }, "empty")]
+    [InlineData(new[] { " , ,", "" }, "only separators")]
+    public void All_NoTokens_GivesNone(string[] values, string because)
+    {
+        foreach (var token in HeaderTokens.All(new StringValues(values)))
+        {
+            throw new ShouldAssertException($"unexpected token '{token}' from {because} values");
+        }
+    }
+
     [Fact]
     public void All_ValuesWithSpacesAndEmptyElements_GivesEachTokenOnceTrimmed()
     {
-        var tokens = HeaderTokens.All(new StringValues(["keep-alive, X-A ,", " ,x-b"]));
+        var tokens = new List<string>();
+        foreach (var token in HeaderTokens.All(new StringValues(["keep-alive, X-A ,", " ,x-b"])))
+        {
+            tokens.Add(token);
+        }
 
         tokens.ShouldBe(["keep-alive", "X-A", "x-b"]);
     }
