@@ -60,6 +60,7 @@ public static class DependencyInjection
 
         services.AddHostedService<StartupSummary>();
         services.AddSingleton<StreamIdleWatches>();
+        services.AddSingleton<RequestActivities>();
         services.Replace(ServiceDescriptor.Singleton<IMemoryPoolFactory<byte>, TransportMemoryPoolFactory>());
         services.AddSingleton<ConnectionLimiter>();
         services.AddHostedService(provider => provider.GetRequiredService<ConnectionLimiter>());

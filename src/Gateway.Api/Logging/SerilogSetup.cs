@@ -12,6 +12,9 @@ internal static class SerilogSetup
     private const string TextTemplate =
         "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {TraceId} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+    /// <summary>The host's per-request logger: request start and finish lines, and the request's logging scope.</summary>
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static void Configure(IServiceProvider services, LoggerConfiguration logger)
     {
         LoggingOptions options;
@@ -30,6 +33,9 @@ internal static class SerilogSetup
             .MinimumLevel.Is(options.Level)
             // The framework's per-request lines would double the gateway's own; its warnings still come through.
             .MinimumLevel.Override("Microsoft.AspNetCore", Max(options.Level, LogEventLevel.Warning))
+            // Off, not raised: while this logger is on at any level, the host opens a logging scope per request. The
+            // request's activity, which carries the trace id instead, is started by Telemetry.RequestActivities.
+            .MinimumLevel.Override(HostingDiagnostics, LevelAlias.Off)
             .MinimumLevel.Override("Microsoft.Extensions.Http", Max(options.Level, LogEventLevel.Warning))
             .MinimumLevel.Override("System.Net.Http", Max(options.Level, LogEventLevel.Warning))
             // A start-up failure the entry point reports in one line (a busy port) is not also logged with its stack.

@@ -20,9 +20,14 @@ internal static class TraceHeader
     }
 
     /// <summary>Sets the header on every response, the gateway's own and proxied ones alike.</summary>
-    public static IApplicationBuilder UseTraceHeader(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseTraceHeader(this IApplicationBuilder app)
     {
-        Apply(context.Response);
-        return next(context);
-    });
+        // Resolved here, before the server starts, so that no request comes in without its activity.
+        app.ApplicationServices.GetRequiredService<RequestActivities>();
+        return app.Use((context, next) =>
+        {
+            Apply(context.Response);
+            return next(context);
+        });
+    }
 }

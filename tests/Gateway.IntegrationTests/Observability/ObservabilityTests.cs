@@ -160,6 +160,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         var sent = _a.Received.ShouldHaveSingleItem().Headers["traceparent"].ShouldHaveSingleItem();
         sent.ShouldStartWith($"00-{traceId}-");
         sent.ShouldNotContain("b7ad6b7169203331", customMessage: "the gateway's own span is the instance's parent");
+        sent.ShouldEndWith("-01", customMessage: "the caller's decision to sample the trace goes on with it");
         response.Headers.GetValues("X-Trace-Id").ShouldBe([traceId]);
     }
 
@@ -172,6 +173,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         var traceId = response.Headers.GetValues("X-Trace-Id").ShouldHaveSingleItem();
         traceId.ShouldMatch("^[0-9a-f]{32}$");
         sent.ShouldStartWith($"00-{traceId}-");
+        sent.ShouldEndWith("-00", customMessage: "nothing here records the trace, so the gateway does not claim to");
     }
 
     [Fact]
