@@ -68,11 +68,13 @@ internal sealed partial class UpstreamPolicies(
         }
     }
 
-    // Looked up before it is created: the creating lambda captures the target, a closure per request otherwise.
     private Breaker BreakerOf(UpstreamRequest target) =>
-        _breakers.TryGetValue(target.Instance, out var breaker)
-            ? breaker
-            : _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
+        _breakers.TryGetValue(target.Instance, out var breaker) ? breaker : CreateBreaker(target);
+
+    // A method of its own: the lambda captures the target, and the compiler allocates a captured parameter's closure
+    // when the method that declares it is entered, whichever branch runs.
+    private Breaker CreateBreaker(UpstreamRequest target) =>
+        _breakers.GetValue(target.Instance, instance => new Breaker(this, target.Service.Name, instance));
 
     private static UpstreamRequest? Target(HttpRequestMessage request) => (request as UpstreamMessage)?.Upstream;
 
