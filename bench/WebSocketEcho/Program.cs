@@ -3,22 +3,36 @@ using System.Globalization;
 using System.Net;
 using System.Net.WebSockets;
 
-// Two roles, for bench/ws.sh:
-//   server PORT                   a Kestrel WebSocket echo on 127.0.0.1:PORT (every path)
+// Two roles, for bench/ws.sh and bench/upload.sh:
+//   server PORT                   a Kestrel WebSocket echo on 127.0.0.1:PORT (every path); any other request has its
+//                                 body read to the end and answered with the number of bytes read
 //   client URL SOCKETS SECONDS    SOCKETS sockets, each sending a 64-byte text message and waiting for its echo, one
 //                                 after another, for SECONDS; prints round trips, p50, p99 (ms) and errors
 if (args is ["server", var port])
 {
     var builder = WebApplication.CreateSlimBuilder();
     builder.Logging.ClearProviders();
-    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, int.Parse(port, CultureInfo.InvariantCulture)));
+    builder.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.Listen(IPAddress.Loopback, int.Parse(port, CultureInfo.InvariantCulture));
+        kestrel.Limits.MaxRequestBodySize = null;
+    });
     var app = builder.Build();
     app.UseWebSockets();
     app.Run(async context =>
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            await context.Response.WriteAsync("ok");
+            // Read to the last byte before answering: an early answer would let the sender stop short.
+            var chunk = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(chunk)) > 0)
+            {
+                total += read;
+            }
+
+            await context.Response.WriteAsync(total.ToString(CultureInfo.InvariantCulture));
             return;
         }
 

@@ -21,6 +21,8 @@ var route = new RouteConfig
     RouteId = "bench",
     ClusterId = "bench",
     Match = new RouteMatch { Path = "/bench/{**catch-all}" },
+    // No body limit, as the gateway is run for bench/upload.sh; the server's default would refuse past 30 MB.
+    MaxRequestBodySize = -1,
     Transforms = [new Dictionary<string, string> { ["PathRemovePrefix"] = "/bench" }],
 };
 var cluster = new ClusterConfig
