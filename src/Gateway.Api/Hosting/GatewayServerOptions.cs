@@ -86,7 +86,7 @@ public sealed class GatewayServerOptions
             options.CorsOrigins = list;
         }
 
-        settings.ThrowIfInvalid<GatewayServerOptions>();
+        settings.RecordOn(options);
     }
 
     /// <summary>

@@ -22,6 +22,6 @@ public sealed class AdminOptions
             settings.Fail($"{KeyName}: a key of {options.Key.Length} characters is too short (at least {MinimumKeyLength})");
         }
 
-        settings.ThrowIfInvalid<AdminOptions>();
+        settings.RecordOn(options);
     }
 }

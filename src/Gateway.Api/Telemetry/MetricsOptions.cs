@@ -37,7 +37,7 @@ public sealed class MetricsOptions
             options.Meters = ToSet(names);
         }
 
-        settings.ThrowIfInvalid<MetricsOptions>();
+        settings.RecordOn(options);
     }
 
     private static HashSet<string> ToSet(IEnumerable<string> names) =>

@@ -33,6 +33,6 @@ public sealed class AffinityOptions
             options.Key = Encoding.UTF8.GetBytes(key);
         }
 
-        settings.ThrowIfInvalid<AffinityOptions>();
+        settings.RecordOn(options);
     }
 }

@@ -47,7 +47,7 @@ public sealed class RegistryStoreOptions
             options.EtcdPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
         }
 
-        settings.ThrowIfInvalid<RegistryStoreOptions>();
+        settings.RecordOn(options);
     }
 }
 

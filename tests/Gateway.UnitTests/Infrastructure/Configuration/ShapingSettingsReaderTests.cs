@@ -152,7 +152,7 @@ public sealed class ShapingSettingsReaderTests
     public void AffinityKey_TooShort_FailsWithoutShowingIt()
     {
         var error = Should.Throw<OptionsValidationException>(() =>
-            AffinityOptions.Bind(new AffinityOptions(), ConfigurationOf(("GATEWAY_AFFINITY_KEY", "short-secret"))));
+            Load<AffinityOptions>(AffinityOptions.Bind, ConfigurationOf(("GATEWAY_AFFINITY_KEY", "short-secret"))));
 
         error.Failures.ShouldHaveSingleItem().ShouldBe("GATEWAY_AFFINITY_KEY: a key of 12 characters is too short (at least 16)");
     }
