@@ -24,7 +24,7 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddSettings<GatewayServerOptions>(GatewayServerOptions.Bind);
+        services.AddSettings<GatewayServerOptions, GatewayServerOptionsValidation>(GatewayServerOptions.Bind);
         // After the registry's own binding validation, which Infrastructure registered: its problems are named first.
         services.AddSingleton<IValidateOptions<RegistryOptions>, SelfAddressValidation>();
         services.AddSingleton<IGatewayAddress, GatewayAddress>();
@@ -56,7 +56,7 @@ public static class DependencyInjection
         services.AddSingleton<ConfigurationState>();
         services.AddHostedService<ConfigurationReloadWorker>();
         services.AddHostedService<DrainWorker>();
-        services.AddSettings<AdminOptions>(AdminOptions.Bind);
+        services.AddSettings<AdminOptions, AdminOptionsValidation>(AdminOptions.Bind);
         services.AddGatewayPrometheus();
 
         services.AddHostedService<StartupSummary>();

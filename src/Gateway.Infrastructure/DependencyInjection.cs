@@ -41,11 +41,11 @@ public static class DependencyInjection
 
     private static void AddShapingPolicies(this IServiceCollection services)
     {
-        services.AddSettings<AffinityOptions>(AffinityOptions.Bind);
+        services.AddSettings<AffinityOptions, AffinityOptionsValidation>(AffinityOptions.Bind);
         services.AddSingleton(provider =>
         {
             var policies = new ShapingPolicies(
-                provider.GetRequiredService<IOptions<AffinityOptions>>().Value.Key,
+                provider.GetRequiredService<IOptions<AffinityOptions>>().Value.HashKey,
                 provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
             policies.Replace(provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Shaping);
             return policies;
@@ -76,7 +76,7 @@ public static class DependencyInjection
 
     private static void AddRegistrationStore(this IServiceCollection services)
     {
-        services.AddSettings<RegistryStoreOptions>(RegistryStoreOptions.Bind);
+        services.AddSettings<RegistryStoreOptions, RegistryStoreOptionsValidation>(RegistryStoreOptions.Bind);
         services.AddSettings<RegistrationOptions>(RegistrationSettings.Bind);
         services.AddSingleton(provider => new StaticServices(ConfiguredServices(provider)));
         services.AddSingleton<IRegistrationStore>(provider =>
@@ -86,7 +86,7 @@ public static class DependencyInjection
                     provider,
                     new EtcdStoreSettings(
                         provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdEndpoints,
-                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdPrefix)),
+                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdKeyPrefix)),
                 _ => ActivatorUtilities.CreateInstance<MemoryRegistrationStore>(provider),
             });
     }

@@ -23,7 +23,7 @@ internal static class PrometheusSetup
 
     public static IServiceCollection AddGatewayPrometheus(this IServiceCollection services)
     {
-        services.AddSettings<MetricsOptions>(MetricsOptions.Bind);
+        services.AddSettings<MetricsOptions, MetricsOptionsValidation>(MetricsOptions.Bind);
         // The meters are read when the provider is built, after start-up validation has reported a bad METRICS_METERS.
         services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
         {

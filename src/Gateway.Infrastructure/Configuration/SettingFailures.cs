@@ -18,6 +18,15 @@ public sealed class SettingFailures
     /// <summary>Records a problem that is not about one value.</summary>
     public void Add(string message) => _lines.Add(message);
 
+    /// <summary>Records a secret shorter than <paramref name="minimumLength"/>, naming its length but never the secret.</summary>
+    public void AddIfTooShort(string key, string? secret, int minimumLength)
+    {
+        if (secret is { } value && value.Length < minimumLength)
+        {
+            Add($"{key}: a key of {value.Length} characters is too short (at least {minimumLength})");
+        }
+    }
+
     public ValidateOptionsResult ToResult() =>
         _lines.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_lines);
 }
