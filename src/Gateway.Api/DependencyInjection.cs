@@ -24,10 +24,11 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<GatewayServerOptions>().Configure<IConfiguration>(GatewayServerOptions.Bind).ValidateOnStart();
+        services.AddSettings<GatewayServerOptions, GatewayServerOptionsValidation>(GatewayServerOptions.Bind);
+        // After the registry's own binding validation, which Infrastructure registered: its problems are named first.
         services.AddSingleton<IValidateOptions<RegistryOptions>, SelfAddressValidation>();
         services.AddSingleton<IGatewayAddress, GatewayAddress>();
-        services.AddOptions<LoggingOptions>().Configure<IConfiguration>(LoggingOptions.Bind).ValidateOnStart();
+        services.AddSettings<LoggingOptions>(LoggingOptions.Bind);
 
         // MVC core rather than AddControllers: that adds authorization, and with it the host adds authentication and
         // authorization middleware to every request, which nothing here uses. The gateway's controllers need MVC's
@@ -55,7 +56,7 @@ public static class DependencyInjection
         services.AddSingleton<ConfigurationState>();
         services.AddHostedService<ConfigurationReloadWorker>();
         services.AddHostedService<DrainWorker>();
-        services.AddOptions<AdminOptions>().Configure<IConfiguration>(AdminOptions.Bind).ValidateOnStart();
+        services.AddSettings<AdminOptions, AdminOptionsValidation>(AdminOptions.Bind);
         services.AddGatewayPrometheus();
 
         services.AddHostedService<StartupSummary>();

@@ -24,21 +24,10 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
-        // Options read the configuration the host ends up with (not the one passed here), so that anything layered
-        // on top after registration, such as a test's settings, is seen.
-        services.AddOptions<RegistryOptions>()
-            .Configure<IConfiguration>(RegistryConfigurationLoader.Bind)
-            .ValidateOnStart();
-        services.AddOptions<ForwardingOptions>()
-            .Configure<IConfiguration>(ForwardingOptions.Bind)
-            .ValidateOnStart();
-
-        services.AddOptions<ResilienceOptions>()
-            .Configure<IConfiguration>(ResilienceSettings.Bind)
-            .ValidateOnStart();
-        services.AddOptions<HealthCheckOptions>()
-            .Configure<IConfiguration>(HealthCheckSettings.Bind)
-            .ValidateOnStart();
+        services.AddSettings<RegistryOptions>(RegistryConfigurationLoader.Bind);
+        services.AddSettings<ForwardingOptions>(ForwardingOptions.Bind);
+        services.AddSettings<ResilienceOptions>(ResilienceSettings.Bind);
+        services.AddSettings<HealthCheckOptions>(HealthCheckSettings.Bind);
 
         services.AddSingleton(provider => new ServiceRegistry(new LoadBalancerFactory(), ConfiguredServices(provider)));
 
@@ -52,11 +41,11 @@ public static class DependencyInjection
 
     private static void AddShapingPolicies(this IServiceCollection services)
     {
-        services.AddOptions<AffinityOptions>().Configure<IConfiguration>(AffinityOptions.Bind).ValidateOnStart();
+        services.AddSettings<AffinityOptions, AffinityOptionsValidation>(AffinityOptions.Bind);
         services.AddSingleton(provider =>
         {
             var policies = new ShapingPolicies(
-                provider.GetRequiredService<IOptions<AffinityOptions>>().Value.Key,
+                provider.GetRequiredService<IOptions<AffinityOptions>>().Value.HashKey,
                 provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
             policies.Replace(provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Shaping);
             return policies;
@@ -65,7 +54,7 @@ public static class DependencyInjection
 
     private static void AddEdgePolicies(this IServiceCollection services)
     {
-        services.AddOptions<EdgeOptions>().Configure<IConfiguration>(EdgeOptions.Bind).ValidateOnStart();
+        services.AddSettings<EdgeOptions>(EdgeOptions.Bind);
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
         services.AddHttpClient(JwtValidatorFactory.ClientName).RemoveAllLoggers();
         services.AddSingleton<IJwtValidatorFactory, JwtValidatorFactory>();
@@ -87,8 +76,8 @@ public static class DependencyInjection
 
     private static void AddRegistrationStore(this IServiceCollection services)
     {
-        services.AddOptions<RegistryStoreOptions>().Configure<IConfiguration>(RegistryStoreOptions.Bind).ValidateOnStart();
-        services.AddOptions<RegistrationOptions>().Configure<IConfiguration>(RegistrationSettings.Bind).ValidateOnStart();
+        services.AddSettings<RegistryStoreOptions, RegistryStoreOptionsValidation>(RegistryStoreOptions.Bind);
+        services.AddSettings<RegistrationOptions>(RegistrationSettings.Bind);
         services.AddSingleton(provider => new StaticServices(ConfiguredServices(provider)));
         services.AddSingleton<IRegistrationStore>(provider =>
             provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.Kind switch
@@ -97,7 +86,7 @@ public static class DependencyInjection
                     provider,
                     new EtcdStoreSettings(
                         provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdEndpoints,
-                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdPrefix)),
+                        provider.GetRequiredService<IOptions<RegistryStoreOptions>>().Value.EtcdKeyPrefix)),
                 _ => ActivatorUtilities.CreateInstance<MemoryRegistrationStore>(provider),
             });
     }

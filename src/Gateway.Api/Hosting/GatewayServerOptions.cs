@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Infrastructure.Configuration;
 
@@ -45,24 +44,13 @@ public sealed class GatewayServerOptions
     {
         var settings = new SettingsReader(configuration);
 
-        var host = settings.Text(HostKey) ?? options.Host;
-        if (!IPAddress.TryParse(host.Trim('[', ']'), out _) && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            settings.Fail(HostKey, host, "is not an IP address or localhost");
-        }
-
-        options.Host = host;
+        options.Host = settings.Text(HostKey) ?? options.Host;
         // The contract's range: 0 would bind a random port, which no client could be told about.
         options.Port = (int)settings.WholeNumber(PortKey, options.Port, 1, 65535);
         options.Certificate = TlsCertificate.Load(settings, TlsCertificateKey, TlsKeyKey);
         if (settings.Text(H2cPortKey) is not null)
         {
             var h2cPort = (int)settings.WholeNumber(H2cPortKey, 0, 1, 65535);
-            if (h2cPort == options.Port)
-            {
-                settings.Fail(H2cPortKey, settings.Text(H2cPortKey), $"is {PortKey} too: the two listeners need ports of their own");
-            }
-
             options.H2cPort = h2cPort == 0 ? null : h2cPort;
         }
 
@@ -74,19 +62,10 @@ public sealed class GatewayServerOptions
 
         if (settings.Text(CorsOriginsKey) is { } origins)
         {
-            var list = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var origin in list)
-            {
-                if (origin != "*" && !IsOrigin(origin))
-                {
-                    settings.Fail(CorsOriginsKey, origin, "is not an origin such as https://app.example.com, or *");
-                }
-            }
-
-            options.CorsOrigins = list;
+            options.CorsOrigins = origins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
 
-        settings.ThrowIfInvalid<GatewayServerOptions>();
+        settings.RecordOn(options);
     }
 
     /// <summary>
@@ -97,9 +76,4 @@ public sealed class GatewayServerOptions
         descriptorLimit is not { } limit || limit >= long.MaxValue
             ? null
             : Math.Max(16, ((long)limit - ReservedDescriptors) / 2);
-
-    private static bool IsOrigin(string origin) =>
-        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-        && uri.Scheme is "http" or "https"
-        && uri.GetLeftPart(UriPartial.Authority).Equals(origin.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
 }

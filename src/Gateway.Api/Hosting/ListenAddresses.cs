@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using Gateway.Application.Registration;
-using Gateway.Infrastructure.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Hosting;
 
@@ -78,44 +76,4 @@ internal sealed class GatewayAddress(IServer server) : IGatewayAddress
 
         return false;
     }
-}
-
-/// <summary>Refuses a configured registry with an instance at the gateway's own address, naming it.</summary>
-internal sealed class SelfAddressValidation(IOptions<GatewayServerOptions> server) : IValidateOptions<RegistryOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
-    {
-        GatewayServerOptions listen;
-        try
-        {
-            listen = server.Value;
-        }
-        catch (OptionsValidationException)
-        {
-            // The listen settings are invalid: their own validation names them, alongside every other failure.
-            return ValidateOptionsResult.Skip;
-        }
-
-        List<string>? failures = null;
-        foreach (var service in options.Services)
-        {
-            for (var i = 0; i < service.Instances.Count; i++)
-            {
-                var instance = service.Instances[i];
-                if (ListenAddresses.IsGateway(listen, instance.Host, instance.Port))
-                {
-                    (failures ??= []).Add(
-                        $"{service.Name}.Instances[{i}]: '{instance.Host}:{instance.Port}' is the gateway's own address "
-                        + $"({GatewayServerOptions.HostKey}={listen.Host}, {PortSetting(listen, instance.Port)}): every request would come back to it");
-                }
-            }
-        }
-
-        return failures is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static string PortSetting(GatewayServerOptions listen, int port) =>
-        port == listen.H2cPort
-            ? $"{GatewayServerOptions.H2cPortKey}={listen.H2cPort}"
-            : $"{GatewayServerOptions.PortKey}={listen.Port}";
 }

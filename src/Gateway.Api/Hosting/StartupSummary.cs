@@ -42,7 +42,7 @@ internal sealed partial class StartupSummary(
             ? $"{RegistryOptions.FileKey} {Path.GetFullPath(file)}"
             : $"appsettings ({RegistryOptions.SectionPath})";
         var storeKind = store.Value.Kind == RegistryStoreKind.Etcd
-            ? $"etcd {store.Value.EtcdEndpoints} {store.Value.EtcdPrefix}"
+            ? $"etcd {store.Value.EtcdEndpoints} {store.Value.EtcdKeyPrefix}"
             : "memory";
         var tls = addresses.Any(address => address.StartsWith("https:", StringComparison.OrdinalIgnoreCase));
         var listening = string.Join(", ", addresses);

@@ -20,7 +20,7 @@ public sealed class LoggingOptions
             LevelKey, options.Level, ParseLevel, "Verbose, Debug, Information, Warning, Error, Fatal (or INFO, WARN, DEBUG)");
         options.Format = settings.Choice(
             FormatKey, options.Format, value => Enum.TryParse<LogFormat>(value, ignoreCase: true, out var f) ? f : null, "text, json");
-        settings.ThrowIfInvalid<LoggingOptions>();
+        settings.RecordOn(options);
     }
 
     /// <summary>Serilog's level names, and the short and .NET spellings operators carry over from elsewhere.</summary>

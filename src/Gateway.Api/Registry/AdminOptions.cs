@@ -12,16 +12,6 @@ public sealed class AdminOptions
 
     public string? Key { get; set; }
 
-    internal static void Bind(AdminOptions options, IConfiguration configuration)
-    {
-        var settings = new SettingsReader(configuration);
-        options.Key = settings.Text(KeyName);
-        if (options.Key is { Length: < MinimumKeyLength })
-        {
-            // The value is a secret: the error names the key and its length, never the value itself.
-            settings.Fail($"{KeyName}: a key of {options.Key.Length} characters is too short (at least {MinimumKeyLength})");
-        }
-
-        settings.ThrowIfInvalid<AdminOptions>();
-    }
+    internal static void Bind(AdminOptions options, IConfiguration configuration) =>
+        options.Key = new SettingsReader(configuration).Text(KeyName);
 }

@@ -27,7 +27,7 @@ public sealed partial class ConfigurationReloadWorker(
     ShapingPolicies shaping,
     ConfigurationState state,
     EventTimeline timeline,
-    IEnumerable<IValidateOptions<RegistryOptions>> validators,
+    IOptionsFactory<RegistryOptions> registry,
     TimeProvider time,
     ILogger<ConfigurationReloadWorker> logger) : BackgroundService
 {
@@ -113,16 +113,16 @@ public sealed partial class ConfigurationReloadWorker(
             ReportStartupOnlyChanges();
         }
 
-        if (RegistryConfiguration.TryLoad(configuration, validators, out var error) is not { } registry)
+        if (RegistryConfiguration.TryLoad(registry, out var error) is not { } loaded)
         {
             Refuse(error!);
             return;
         }
 
-        var services = registry.Services;
+        var services = loaded.Services;
         statics.Replace(services);
         composer.Recompose();
-        shaping.Replace(registry.Shaping);
+        shaping.Replace(loaded.Shaping);
         var status = state.Applied();
         var files = string.Join(", ", changed);
         LogApplied(logger, status.Version, files, services.Count);

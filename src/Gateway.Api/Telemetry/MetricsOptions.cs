@@ -22,27 +22,12 @@ public sealed class MetricsOptions
 
     internal static void Bind(MetricsOptions options, IConfiguration configuration)
     {
-        var settings = new SettingsReader(configuration);
-        if (settings.Text(MetersKey) is { } meters)
+        if (new SettingsReader(configuration).Text(MetersKey) is { } meters)
         {
-            var names = meters.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var name in names)
-            {
-                if (!IsMeterName(name))
-                {
-                    settings.Fail(MetersKey, name, "is not a meter name such as System.Net.Http");
-                }
-            }
-
-            options.Meters = ToSet(names);
+            options.Meters = ToSet(meters.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
-
-        settings.ThrowIfInvalid<MetricsOptions>();
     }
 
     private static HashSet<string> ToSet(IEnumerable<string> names) =>
         new(names.Append(GatewayMetrics.MeterName), StringComparer.Ordinal);
-
-    private static bool IsMeterName(string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }

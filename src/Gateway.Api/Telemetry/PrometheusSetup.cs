@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Gateway.Application.Telemetry;
+using Gateway.Infrastructure.Configuration;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -22,7 +23,7 @@ internal static class PrometheusSetup
 
     public static IServiceCollection AddGatewayPrometheus(this IServiceCollection services)
     {
-        services.AddOptions<MetricsOptions>().Configure<IConfiguration>(MetricsOptions.Bind).ValidateOnStart();
+        services.AddSettings<MetricsOptions, MetricsOptionsValidation>(MetricsOptions.Bind);
         // The meters are read when the provider is built, after start-up validation has reported a bad METRICS_METERS.
         services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
         {

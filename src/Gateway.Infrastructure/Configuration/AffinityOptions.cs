@@ -16,23 +16,17 @@ public sealed class AffinityOptions
     /// <summary>Shorter keys are too easy to guess, and a guessed key lets anyone forge a value.</summary>
     public const int MinimumKeyLength = 16;
 
-    public byte[] Key { get; set; } = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _drawn = RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The key as configured; null when none is, and the process uses one of its own.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The bytes values are hashed with: the configured key's, or the process's own.</summary>
+    public byte[] HashKey => Key is { } key ? Encoding.UTF8.GetBytes(key) : _drawn;
 
     public static void Bind(AffinityOptions options, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var settings = new SettingsReader(configuration);
-        if (settings.Text(KeyName) is { } key)
-        {
-            if (key.Length < MinimumKeyLength)
-            {
-                // A secret: the error names the key and its length, never the value.
-                settings.Fail($"{KeyName}: a key of {key.Length} characters is too short (at least {MinimumKeyLength})");
-            }
-
-            options.Key = Encoding.UTF8.GetBytes(key);
-        }
-
-        settings.ThrowIfInvalid<AffinityOptions>();
+        options.Key = new SettingsReader(configuration).Text(KeyName);
     }
 }

@@ -30,6 +30,6 @@ public sealed class EdgeOptions
             options.TrustedProxies = new TrustedProxies(networks);
         }
 
-        settings.ThrowIfInvalid<EdgeOptions>();
+        settings.RecordOn(options);
     }
 }

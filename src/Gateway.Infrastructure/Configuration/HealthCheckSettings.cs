@@ -19,6 +19,6 @@ internal static class HealthCheckSettings
         options.Thresholds = new HealthThresholds(unhealthy, healthy);
         options.MaxConcurrentProbes = (int)settings.WholeNumber(section + "MaxConcurrentProbes", 16, 1, 1024);
         options.PassiveFailureThreshold = (int)settings.WholeNumber(section + "PassiveFailureThreshold", 5, 1, 1000);
-        settings.ThrowIfInvalid<HealthCheckOptions>();
+        settings.RecordOn(options);
     }
 }

@@ -30,6 +30,6 @@ internal static class RegistrationSettings
             options.AllowedNetworks = new AllowedNetworks(networks);
         }
 
-        settings.ThrowIfInvalid<RegistrationOptions>();
+        settings.RecordOn(options);
     }
 }

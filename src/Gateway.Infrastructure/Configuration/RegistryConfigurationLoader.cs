@@ -29,7 +29,7 @@ internal static class RegistryConfigurationLoader
         options.Services = Load(configuration, settings, edge, shaping);
         options.Edge = edge;
         options.Shaping = shaping;
-        settings.ThrowIfInvalid<RegistryOptions>();
+        settings.RecordOn(options);
     }
 
     private static List<ServiceDefinition> Load(

@@ -13,6 +13,6 @@ internal static class ResilienceSettings
         options.MaxAttempts = (int)settings.WholeNumber(section + "MaxAttempts", options.MaxAttempts, 1, 10);
         options.FailureThreshold = (int)settings.WholeNumber(section + "FailureThreshold", options.FailureThreshold, 1, 1000);
         options.BreakDuration = settings.Seconds(section + "BreakSeconds", options.BreakDuration.TotalSeconds, 3600);
-        settings.ThrowIfInvalid<ResilienceOptions>();
+        settings.RecordOn(options);
     }
 }

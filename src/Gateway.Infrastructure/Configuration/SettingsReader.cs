@@ -1,18 +1,18 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Infrastructure.Configuration;
 
 /// <summary>
 /// Reads settings by the names operators write (<c>REQUEST_TIMEOUT</c>), collecting every bad value as one line that
-/// names the key and the value, so that start-up can refuse them all at once.
+/// names the key and the value. A bad value is recorded, never thrown: <see cref="RecordOn"/> leaves them with the
+/// options being bound, and <see cref="BindingValidation{TOptions}"/> reports them all at once.
 /// </summary>
 public sealed class SettingsReader(IConfiguration configuration)
 {
-    private readonly List<string> _errors = [];
+    private readonly SettingFailures _failures = new();
 
-    public IReadOnlyList<string> Errors => _errors;
+    public IReadOnlyList<string> Errors => _failures.Lines;
 
     /// <summary>A duration in seconds, greater than 0 and at most <paramref name="maxSeconds"/>; fractions allowed.</summary>
     public TimeSpan Seconds(string key, double defaultSeconds, double maxSeconds = 86_400) =>
@@ -87,20 +87,14 @@ public sealed class SettingsReader(IConfiguration configuration)
 
     public string? Text(string key) => configuration[key] is { Length: > 0 } value ? value.Trim() : null;
 
-    /// <summary>Records a bad value: <c>KEY: 'value' problem</c>.</summary>
-    public void Fail(string key, string? value, string problem) => _errors.Add($"{key}: '{value}' {problem}");
+    /// <inheritdoc cref="SettingFailures.Add(string, string?, string)"/>
+    public void Fail(string key, string? value, string problem) => _failures.Add(key, value, problem);
 
-    /// <summary>Records a problem that is not about one value.</summary>
-    public void Fail(string message) => _errors.Add(message);
+    /// <inheritdoc cref="SettingFailures.Add(string)"/>
+    public void Fail(string message) => _failures.Add(message);
 
-    /// <summary>Throws what options validation throws, so a bad setting stops start-up like any invalid option.</summary>
-    public void ThrowIfInvalid<TOptions>()
-    {
-        if (_errors.Count > 0)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(TOptions), _errors);
-        }
-    }
+    /// <summary>Leaves what could not be read with the options it was read into, for validation to report.</summary>
+    public void RecordOn(object options) => BindingErrors.Record(options, _failures.Lines);
 
     private string? Given(string key) => configuration[key] is { } raw && !string.IsNullOrWhiteSpace(raw) ? raw : null;
 }

@@ -24,6 +24,6 @@ public sealed class ForwardingOptions
         options.RequestTimeout = settings.Seconds(RequestTimeoutKey, 30);
         options.StreamIdleTimeout = settings.Seconds(StreamIdleTimeoutKey, 600);
         options.ConnectTimeout = options.RequestTimeout < options.ConnectTimeout ? options.RequestTimeout : options.ConnectTimeout;
-        settings.ThrowIfInvalid<ForwardingOptions>();
+        settings.RecordOn(options);
     }
 }

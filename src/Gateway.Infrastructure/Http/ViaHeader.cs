@@ -24,7 +24,7 @@ public sealed class ViaHeader
     {
         var options = store.Value;
         var fleet = options.Kind == RegistryStoreKind.Etcd
-            ? SHA256.HashData(Encoding.UTF8.GetBytes($"{options.EtcdEndpoints}|{options.EtcdPrefix}"))
+            ? SHA256.HashData(Encoding.UTF8.GetBytes($"{options.EtcdEndpoints}|{options.EtcdKeyPrefix}"))
             : RandomNumberGenerator.GetBytes(8);
         Pseudonym = "msa-gateway-" + Convert.ToHexStringLower(fleet, 0, 8);
         Entry = "1.1 " + Pseudonym;

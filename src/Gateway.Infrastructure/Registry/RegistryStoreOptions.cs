@@ -14,7 +14,11 @@ public sealed class RegistryStoreOptions
 
     public string EtcdEndpoints { get; set; } = "http://127.0.0.1:2379";
 
+    /// <summary>The prefix as configured.</summary>
     public string EtcdPrefix { get; set; } = "/msa-gateway/";
+
+    /// <summary>The prefix the fleet's keys start with: <see cref="EtcdPrefix"/>, ending with <c>/</c>.</summary>
+    public string EtcdKeyPrefix => EtcdPrefix.EndsWith('/') ? EtcdPrefix : EtcdPrefix + "/";
 
     internal static void Bind(RegistryStoreOptions options, IConfiguration configuration)
     {
@@ -24,30 +28,9 @@ public sealed class RegistryStoreOptions
             options.Kind,
             value => Enum.TryParse<RegistryStoreKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind : null,
             "memory, etcd");
-        if (settings.Text(EndpointsKey) is { } endpoints)
-        {
-            foreach (var endpoint in endpoints.Split(',', StringSplitOptions.TrimEntries))
-            {
-                if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                {
-                    settings.Fail(EndpointsKey, endpoint, "is not an http:// or https:// URL");
-                }
-            }
-
-            options.EtcdEndpoints = endpoints;
-        }
-
-        if (settings.Text(PrefixKey) is { } prefix)
-        {
-            if (!prefix.StartsWith('/'))
-            {
-                settings.Fail(PrefixKey, prefix, "does not start with '/'");
-            }
-
-            options.EtcdPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
-        }
-
-        settings.ThrowIfInvalid<RegistryStoreOptions>();
+        options.EtcdEndpoints = settings.Text(EndpointsKey) ?? options.EtcdEndpoints;
+        options.EtcdPrefix = settings.Text(PrefixKey) ?? options.EtcdPrefix;
+        settings.RecordOn(options);
     }
 }
 

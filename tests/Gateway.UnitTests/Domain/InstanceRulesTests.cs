@@ -1,6 +1,7 @@
 using Gateway.Application.Registration;
 using Gateway.Domain;
 using Gateway.Infrastructure.Configuration;
+using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -84,8 +85,8 @@ public sealed class InstanceRulesTests
         var instance = new Dictionary<string, string> { ["Host"] = "localhost", ["Port"] = "8001", ["Weight"] = "1", ["Scheme"] = "http" };
         instance[key] = value;
 
-        var fromFile = Should.Throw<OptionsValidationException>(() => RegistryConfigurationLoader.Bind(
-            new RegistryOptions(),
+        var fromFile = Should.Throw<OptionsValidationException>(() => RegistrySettings.Load<RegistryOptions>(
+            RegistryConfigurationLoader.Bind,
             new ConfigurationBuilder()
                 .AddInMemoryCollection(instance.Select(entry => new KeyValuePair<string, string?>($"Gateway:Services:orders:Instances:0:{entry.Key}", entry.Value)))
                 .Build()));
@@ -105,8 +106,8 @@ public sealed class InstanceRulesTests
     [Fact]
     public void EveryEntryPoint_BadHealthCheckPath_IsRefusedWithTheRulesWording()
     {
-        var fromFile = Should.Throw<OptionsValidationException>(() => RegistryConfigurationLoader.Bind(
-            new RegistryOptions(),
+        var fromFile = Should.Throw<OptionsValidationException>(() => RegistrySettings.Load<RegistryOptions>(
+            RegistryConfigurationLoader.Bind,
             new ConfigurationBuilder()
                 .AddInMemoryCollection([new("Gateway:Services:orders:HealthCheckPath", "ready")])
                 .Build()));

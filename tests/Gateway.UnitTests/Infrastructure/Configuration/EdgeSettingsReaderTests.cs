@@ -143,7 +143,7 @@ public sealed class EdgeSettingsReaderTests : IDisposable
     public void EdgeOptions_BadCidr_FailsNamingIt()
     {
         var error = Should.Throw<OptionsValidationException>(() =>
-            EdgeOptions.Bind(new EdgeOptions(), ConfigurationOf(("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.1/8"))));
+            Load<EdgeOptions>(EdgeOptions.Bind, ConfigurationOf(("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.1/8"))));
 
         error.Failures.ShouldHaveSingleItem().ShouldStartWith("GATEWAY_TRUSTED_PROXIES: '10.0.0.1/8'");
     }

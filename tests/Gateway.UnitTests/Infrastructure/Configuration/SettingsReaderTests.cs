@@ -101,15 +101,32 @@ public sealed class SettingsReaderTests
     }
 
     [Fact]
-    public void ThrowIfInvalid_AfterSeveralBadValues_ThrowsThemAllAtOnce()
+    public void RecordOn_AfterSeveralBadValues_ValidationReportsThemAllAtOnce()
     {
         var reader = Reader("x");
+        var options = new object();
         reader.Seconds(Key, 1);
         reader.WholeNumber(Key, 1, 1, 2);
 
-        var error = Should.Throw<Microsoft.Extensions.Options.OptionsValidationException>(reader.ThrowIfInvalid<object>);
+        reader.RecordOn(options);
+        var result = new BindingValidation<object>().Validate(null, options);
 
-        error.Failures.Count().ShouldBe(2);
+        result.Failed.ShouldBeTrue();
+        result.Failures.ShouldBe([$"{Key}: 'x' is not a number of seconds", $"{Key}: 'x' is not a whole number"]);
+    }
+
+    [Fact]
+    public void RecordOn_NothingBad_ValidationSucceedsAndForgetsAnEarlierBinding()
+    {
+        var options = new object();
+        var bad = Reader("x");
+        bad.WholeNumber(Key, 1, 1, 2);
+        bad.RecordOn(options);
+
+        Reader("1").RecordOn(options);
+        var result = new BindingValidation<object>().Validate(null, options);
+
+        result.Succeeded.ShouldBeTrue();
     }
 
     private static DayOfWeek? ParseDay(string value) => Enum.TryParse<DayOfWeek>(value, ignoreCase: true, out var day) ? day : null;

@@ -1,6 +1,6 @@
 using Gateway.Domain.Traffic;
 using Gateway.Infrastructure.Configuration;
-using Microsoft.Extensions.Configuration;
+using Gateway.UnitTests.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.UnitTests.Infrastructure.Configuration;
@@ -62,17 +62,5 @@ public sealed class TrafficSettingsReaderTests
         error.Failures.ShouldHaveSingleItem().ShouldStartWith(expected);
     }
 
-    private static RegistryOptions Bind(params (string Key, string Value)[] settings)
-    {
-        (string, string)[] all =
-        [
-            ("Gateway:Services:orders:Instances:0:Host", "127.0.0.1"), ("Gateway:Services:orders:Instances:0:Port", "9001"),
-            .. settings.Select(setting => ($"Gateway:Services:orders:{setting.Key}", setting.Value)),
-        ];
-        var options = new RegistryOptions();
-        RegistryConfigurationLoader.Bind(options, new ConfigurationBuilder()
-            .AddInMemoryCollection(all.Select(setting => new KeyValuePair<string, string?>(setting.Item1, setting.Item2)))
-            .Build());
-        return options;
-    }
+    private static RegistryOptions Bind(params (string Key, string Value)[] settings) => RegistrySettings.Bind(RegistrySettings.Service(settings));
 }
