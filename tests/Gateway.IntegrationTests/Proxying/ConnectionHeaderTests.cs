@@ -4,26 +4,8 @@ using Gateway.IntegrationTests.Support;
 namespace Gateway.IntegrationTests.Proxying;
 
 /// <summary>Headers named in Connection, and those that only ever travel so, stay behind in both directions.</summary>
-public sealed class ConnectionHeaderTests : IAsyncLifetime
+public sealed class ConnectionHeaderTests : OneServiceGateway
 {
-    private TestBackend _backend = null!;
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _backend = await TestBackend.StartAsync();
-        _gateway = new GatewayFactory().WithService("svc", _backend);
-        _client = _gateway.CreateRawClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task EveryHeaderConnectionNames_StaysBehind()
     {
@@ -33,10 +15,10 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("X-Two", "2");
         request.Headers.TryAddWithoutValidation("X-Three", "3");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var headers = _backend.Received.ShouldHaveSingleItem().Headers;
+        var headers = Backend.Received.ShouldHaveSingleItem().Headers;
         headers.Keys.ShouldNotContain("X-One");
         headers.Keys.ShouldNotContain("X-Two");
         headers["X-Three"].ShouldBe(["3"]);
@@ -50,10 +32,10 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
             + "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nX-Kept: yes\r\n\r\n"
             + "GET /svc/last HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n";
 
-        var response = await RawConnection.SendAsync(_gateway.BaseAddress, raw);
+        var response = await RawConnection.SendAsync(Gateway.BaseAddress, raw);
 
         response.StatusCode.ShouldBe(200);
-        var first = _backend.Received.First().Headers;
+        var first = Backend.Received.First().Headers;
         first.Keys.ShouldNotContain("HTTP2-Settings");
         first["X-Kept"].ShouldBe(["yes"]);
     }
@@ -61,7 +43,7 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
     [Fact]
     public async Task ResponseHeadersTheInstanceNamesInConnection_StayBehind()
     {
-        _backend.Handler = context =>
+        Backend.Handler = context =>
         {
             context.Response.Headers.Connection = "X-Upstream-Hop";
             context.Response.Headers["X-Upstream-Hop"] = "secret";
@@ -70,7 +52,7 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
             return Task.CompletedTask;
         };
 
-        using var response = await _client.GetAsync("/svc/h");
+        using var response = await Client.GetAsync("/svc/h");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Headers.Contains("X-Upstream-Hop").ShouldBeFalse();

@@ -7,26 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace Gateway.IntegrationTests.Proxying;
 
 /// <summary>Which headers pass, which stay behind, and which the gateway adds, in both directions.</summary>
-public sealed class HeaderTests : IAsyncLifetime
+public sealed class HeaderTests : OneServiceGateway
 {
-    private TestBackend _backend = null!;
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _backend = await TestBackend.StartAsync();
-        _gateway = new GatewayFactory().WithService("svc", _backend);
-        _client = _gateway.CreateRawClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task HopByHopRequestHeaders_StayBehind_EndToEndOnesPass()
     {
@@ -41,9 +23,9 @@ public sealed class HeaderTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("X-End-To-End", "kept");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer abc");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
-        var headers = _backend.Received.ShouldHaveSingleItem().Headers;
+        var headers = Backend.Received.ShouldHaveSingleItem().Headers;
         headers.Keys.ShouldNotContain("X-Per-Hop");
         headers.Keys.ShouldNotContain("Keep-Alive");
         headers.Keys.ShouldNotContain("Proxy-Connection");
@@ -61,9 +43,9 @@ public sealed class HeaderTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "/svc/te");
         request.Headers.TryAddWithoutValidation("TE", "trailers");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
-        _backend.Received.ShouldHaveSingleItem().Headers["TE"].ShouldBe(["trailers"]);
+        Backend.Received.ShouldHaveSingleItem().Headers["TE"].ShouldBe(["trailers"]);
     }
 
     [Fact]
@@ -75,10 +57,10 @@ public sealed class HeaderTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "spoofed.example");
         request.Headers.TryAddWithoutValidation("X-Forwarded-Prefix", "/spoofed");
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
-        var headers = _backend.Received.ShouldHaveSingleItem().Headers;
-        headers["Host"].ShouldBe([$"127.0.0.1:{_backend.Port}"]);
+        var headers = Backend.Received.ShouldHaveSingleItem().Headers;
+        headers["Host"].ShouldBe([$"127.0.0.1:{Backend.Port}"]);
         headers["X-Forwarded-For"].ShouldBe(["203.0.113.7, 127.0.0.1"]);
         headers["X-Forwarded-Proto"].ShouldBe(["http"]);
         headers["X-Forwarded-Host"].ShouldBe(["shop.example:8080"]);
@@ -92,9 +74,9 @@ public sealed class HeaderTests : IAsyncLifetime
         content.Headers.ContentType = new("application/json");
         content.Headers.ContentLanguage.Add("ko");
 
-        using var response = await _client.PostAsync("/svc/body", content);
+        using var response = await Client.PostAsync("/svc/body", content);
 
-        var received = _backend.Received.ShouldHaveSingleItem();
+        var received = Backend.Received.ShouldHaveSingleItem();
         received.Headers["Content-Type"].ShouldBe(["application/json"]);
         received.Headers["Content-Language"].ShouldBe(["ko"]);
         received.Headers["Content-Length"].ShouldBe(["7"]);
@@ -104,7 +86,7 @@ public sealed class HeaderTests : IAsyncLifetime
     [Fact]
     public async Task ResponseStatusHeadersAndBody_PassBackUnchanged_MinusHopByHop()
     {
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             context.Response.StatusCode = StatusCodes.Status201Created;
             context.Response.Headers.Location = "/orders/42";
@@ -117,7 +99,7 @@ public sealed class HeaderTests : IAsyncLifetime
             await context.Response.WriteAsync("created");
         };
 
-        using var response = await _client.PostAsync("/svc/orders", new StringContent("x"));
+        using var response = await Client.PostAsync("/svc/orders", new StringContent("x"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         response.Headers.Location!.OriginalString.ShouldBe("/orders/42");
@@ -134,21 +116,21 @@ public sealed class HeaderTests : IAsyncLifetime
     {
         var request = "GET http://evil.example/svc/inside?q=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
 
-        var answer = await RawHttp.SendAsync(_client.BaseAddress!, request);
+        var answer = await RawHttp.SendAsync(Client.BaseAddress!, request);
 
         answer.ShouldStartWith("HTTP/1.1 200");
-        var received = _backend.Received.ShouldHaveSingleItem();
+        var received = Backend.Received.ShouldHaveSingleItem();
         received.RawTarget.ShouldBe("/inside?q=1");
-        received.Headers["Host"].ShouldBe([$"127.0.0.1:{_backend.Port}"]);
+        received.Headers["Host"].ShouldBe([$"127.0.0.1:{Backend.Port}"]);
     }
 
     [Fact]
     public async Task ProtocolRelativeLookingPath_StaysOnTheInstance()
     {
-        using var response = await _client.GetAsync(RawUri.For(_client.BaseAddress!, "/svc//evil.example/x"));
+        using var response = await Client.GetAsync(RawUri.For(Client.BaseAddress!, "/svc//evil.example/x"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        _backend.Received.ShouldHaveSingleItem().RawTarget.ShouldBe("//evil.example/x");
+        Backend.Received.ShouldHaveSingleItem().RawTarget.ShouldBe("//evil.example/x");
     }
 }
 

@@ -8,27 +8,14 @@ using Microsoft.AspNetCore.Http;
 namespace Gateway.IntegrationTests.Proxying;
 
 /// <summary>Bodies stream both ways, large ones arrive intact, and a client that leaves takes its upstream call with it.</summary>
-public sealed class StreamingTests : IAsyncLifetime
+public sealed class StreamingTests : OneServiceGateway
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private TestBackend _backend = null!;
-    private GatewayFactory _gateway = null!;
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _backend = await TestBackend.StartAsync();
-        _gateway = new GatewayFactory().WithService("svc", _backend);
-        _client = _gateway.CreateRawClient();
-        _client.Timeout = TimeSpan.FromMinutes(2);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
+        await base.InitializeAsync();
+        Client.Timeout = TimeSpan.FromMinutes(2);
     }
 
     [Fact]
@@ -37,10 +24,10 @@ public sealed class StreamingTests : IAsyncLifetime
         const long size = 50L * 1024 * 1024;
         using var content = new StreamContent(new PatternStream(size));
 
-        using var response = await _client.PostAsync("/svc/upload", content);
+        using var response = await Client.PostAsync("/svc/upload", content);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var received = _backend.Received.ShouldHaveSingleItem();
+        var received = Backend.Received.ShouldHaveSingleItem();
         received.BodyLength.ShouldBe(size);
         received.BodySha256.ShouldBe(PatternStream.Sha256Of(size));
     }
@@ -54,10 +41,10 @@ public sealed class StreamingTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Put, "/svc/upload") { Content = content };
         request.Headers.TransferEncodingChunked = true;
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var received = _backend.Received.ShouldHaveSingleItem();
+        var received = Backend.Received.ShouldHaveSingleItem();
         received.BodyLength.ShouldBe(size);
         received.BodySha256.ShouldBe(PatternStream.Sha256Of(size));
     }
@@ -66,14 +53,14 @@ public sealed class StreamingTests : IAsyncLifetime
     public async Task Download_200MB_ArrivesWithItsHashIntact()
     {
         const long size = 200L * 1024 * 1024;
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             context.Response.ContentLength = size;
             await using var body = new PatternStream(size);
             await body.CopyToAsync(context.Response.Body, context.RequestAborted);
         };
 
-        using var response = await _client.GetAsync("/svc/download", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Client.GetAsync("/svc/download", HttpCompletionOption.ResponseHeadersRead);
         await using var stream = await response.Content.ReadAsStreamAsync();
         var hash = await SHA256.HashDataAsync(stream);
 
@@ -85,7 +72,7 @@ public sealed class StreamingTests : IAsyncLifetime
     public async Task SlowResponse_ReachesTheClientChunkByChunk()
     {
         var secondChunkAllowed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             await context.Response.WriteAsync("first|", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
@@ -95,7 +82,7 @@ public sealed class StreamingTests : IAsyncLifetime
             await context.Response.WriteAsync("second", context.RequestAborted);
         };
 
-        using var response = await _client.GetAsync("/svc/slow", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Client.GetAsync("/svc/slow", HttpCompletionOption.ResponseHeadersRead);
         // Sent while the body is held back, so it measures the wait for the instance's headers, not for its body.
         var responseTime = response.Headers.GetValues("X-Gateway-Response-Time").Single();
         await using var stream = await response.Content.ReadAsStreamAsync();
@@ -112,7 +99,7 @@ public sealed class StreamingTests : IAsyncLifetime
     public async Task SlowUpload_ReachesTheInstanceBeforeItEnds()
     {
         var firstChunkSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             var buffer = new byte[5];
             await context.Request.Body.ReadExactlyAsync(buffer, context.RequestAborted);
@@ -123,7 +110,7 @@ public sealed class StreamingTests : IAsyncLifetime
         var content = new GatedContent("hello", " world", firstChunkSeen.Task);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/svc/raw/upload") { Content = content };
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         (await response.Content.ReadAsStringAsync()).ShouldBe("hello world");
     }
@@ -133,7 +120,7 @@ public sealed class StreamingTests : IAsyncLifetime
     {
         var upstreamCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var upstreamStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             context.RequestAborted.Register(() => upstreamCancelled.TrySetResult());
             upstreamStarted.SetResult();
@@ -141,7 +128,7 @@ public sealed class StreamingTests : IAsyncLifetime
         };
         using var leaving = new CancellationTokenSource();
 
-        var call = _client.GetAsync("/svc/hang", leaving.Token);
+        var call = Client.GetAsync("/svc/hang", leaving.Token);
         await upstreamStarted.Task.WaitAsync(Deadline);
         await leaving.CancelAsync();
 
@@ -154,7 +141,7 @@ public sealed class StreamingTests : IAsyncLifetime
     public async Task ClientLeavingMidDownload_ClosesTheUpstreamResponse_AndReleasesTheInstance()
     {
         var upstreamCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _backend.Handler = async context =>
+        Backend.Handler = async context =>
         {
             context.RequestAborted.Register(() => upstreamCancelled.TrySetResult());
             var chunk = new byte[64 * 1024];
@@ -164,7 +151,7 @@ public sealed class StreamingTests : IAsyncLifetime
             }
         };
 
-        using (var response = await _client.GetAsync("/svc/endless", HttpCompletionOption.ResponseHeadersRead))
+        using (var response = await Client.GetAsync("/svc/endless", HttpCompletionOption.ResponseHeadersRead))
         {
             await using var stream = await response.Content.ReadAsStreamAsync();
             await stream.ReadExactlyAsync(new byte[256 * 1024]);
@@ -176,7 +163,7 @@ public sealed class StreamingTests : IAsyncLifetime
 
     private async Task<int> ActiveRequestsAsync()
     {
-        using var document = await _client.GetFromJsonAsync<JsonDocument>("/services");
+        using var document = await Client.GetFromJsonAsync<JsonDocument>("/services");
         return document!.RootElement.GetProperty("services")[0].GetProperty("instances")[0].GetProperty("activeRequests").GetInt32();
     }
 
