@@ -606,8 +606,13 @@ fi
 DATA=$OUT_DIR/rounds.tsv
 printf 'round\tscenario\ttarget\trequests\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\talloc_bytes_per_req\tgen0\tgen1\tgen2\n' >"$DATA"
 ntargets=${#TARGETS[@]}
+read -r -a SCENARIO_LIST <<<"$SCENARIOS"
+nscenarios=${#SCENARIO_LIST[@]}
 for ((round = 1; round <= ROUNDS; round++)); do
-    for scenario in $SCENARIOS; do
+    # The paths rotate too: a path compared with another of the same round (json-jwt with json) must not always be
+    # the one measured later, when the machine may have warmed up or got busier.
+    for ((j = 0; j < nscenarios; j++)); do
+        scenario=${SCENARIO_LIST[$(((j + round - 1) % nscenarios))]}
         # Rotate the order every round so that no target always runs first, or right after the same other one.
         for ((k = 0; k < ntargets; k++)); do
             target=${TARGETS[$(((k + round - 1) % ntargets))]}
