@@ -9,7 +9,10 @@
 #                     tiers the gateway's larger request path up slowly on a busy machine: 5-15 s is not enough
 #   CONNECTIONS=64    wrk connections (always one wrk thread: -t1)
 #   WRK_TIMEOUT=10s   wrk request timeout; a slower response counts as a socket error (wrk's default is 2s)
-#   SCENARIOS="json 1mb"
+#   SCENARIOS="json 1mb"  also json-apikey, json-jwt and json-ratelimit: the small JSON through a service with an
+#                     api_key Auth, a jwt Auth (one token, minted at start-up, keys from a JWKS file) or a RateLimit
+#                     that never refuses; the gateways alone run them, and the report compares their CPU per request
+#                     with the same gateway's json in the same round (they need json in SCENARIOS)
 #   LOG_LEVEL=Warning the gateway's LOG_LEVEL for the main comparison
 #   INFO_RUN=1        also measure a second gateway with LOG_LEVEL=Information ("gateway-info"); 0 skips it
 #   TRANSFER_MB=200   size of the file streamed through each proxy for the memory check; 0 skips the check
@@ -72,6 +75,14 @@ PIDS=()
 
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh" # log, die, port_free, status_kb, wait_ready, cleanup
+
+EDGE_SCENARIOS="json-apikey json-jwt json-ratelimit"
+PLAIN_SCENARIOS=""
+for scenario in $SCENARIOS; do
+    [[ " $EDGE_SCENARIOS " == *" $scenario "* ]] || PLAIN_SCENARIOS+="${PLAIN_SCENARIOS:+ }$scenario"
+done
+BENCH_API_KEY=bench-api-key-0123456789
+JWT_TOKEN=""
 
 # The processes cleanup (in common.sh) stops when the script exits, also on Ctrl-C.
 running_pids() { printf '%s\n' "${PIDS[@]}"; }
@@ -206,10 +217,48 @@ parse_wrk() {
     ' "$1"
 }
 
+is_edge() { [[ " $EDGE_SCENARIOS " == *" $1 "* ]]; }
+
+# Whether the target runs the scenario: the edge ones need the gateway's registry, so only the gateways run them.
+runs() { # target scenario
+    ! is_edge "$2" || [[ -n ${TARGET_METRICS[$1]:-} ]]
+}
+
+# The URL of a scenario on a target: an edge scenario is the json of its own service (bench-apikey, ...).
+scenario_url() { # target scenario
+    if is_edge "$2"; then echo "${TARGET_URL[$1]}-${2#json-}/json"; else echo "${TARGET_URL[$1]}/$2"; fi
+}
+
+# The request header a scenario sends, if any, as "Name: value".
+scenario_header() { # scenario
+    case $1 in
+        json-apikey) echo "X-Api-Key: $BENCH_API_KEY" ;;
+        json-jwt) echo "Authorization: Bearer $JWT_TOKEN" ;;
+    esac
+}
+
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# An RSA key, its public half as a JWKS file, and one RS256 token signed with it that lasts the run.
+mint_jwt() { # directory
+    local dir=$1 header payload n now
+    openssl genrsa -out "$dir/jwt-key.pem" 2048 2>/dev/null || die "openssl could not make an RSA key"
+    n=$(openssl rsa -in "$dir/jwt-key.pem" -noout -modulus 2>/dev/null | cut -d= -f2 | xxd -r -p | b64url)
+    printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"bench-1","n":"%s","e":"AQAB"}]}' "$n" >"$dir/jwks.json"
+    now=$(date +%s)
+    header=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench-1"}' | b64url)
+    payload=$(printf '{"iss":"https://issuer.bench","aud":"bench-api","sub":"bench-user","scope":"bench.read","iat":%d,"exp":%d}' \
+        "$now" $((now + 86400)) | b64url)
+    JWT_TOKEN="$header.$payload.$(printf '%s' "$header.$payload" | openssl dgst -sha256 -sign "$dir/jwt-key.pem" | b64url)"
+}
+
 # ------------------------------------------------------------------------------------------------------------ set-up
 NCPU=$(nproc)
 ((NCPU > 1)) || log "warning: one CPU only; running without taskset pinning"
 ((ROUNDS >= 1 && DURATION >= 1)) || die "ROUNDS and DURATION must be at least 1"
+for scenario in $SCENARIOS; do
+    if is_edge "$scenario" && [[ " $SCENARIOS " != *" json "* ]]; then die "SCENARIOS: $scenario is compared with json, which must be there too"; fi
+done
 
 install_tools
 
@@ -321,8 +370,19 @@ for port in "${BACKEND_PORTS[@]}"; do
     BACKENDS+="${BACKENDS:+,}127.0.0.1:$port"
     REGISTRY_INSTANCES+="${REGISTRY_INSTANCES:+, }{\"Host\": \"127.0.0.1\", \"Port\": $port}"
 done
+mint_jwt "$WORK"
+api_key_hash=$(printf '%s' "$BENCH_API_KEY" | sha256sum | cut -c1-64)
 cat >"$WORK/registry.json" <<EOF
-{"bench": {"LoadBalancer": "round_robin", "HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES]}}
+{
+  "bench": {"LoadBalancer": "round_robin", "HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES]},
+  "bench-apikey": {"HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES],
+    "Auth": {"Type": "api_key", "Keys": [{"Name": "bench", "Sha256": "$api_key_hash"}]}},
+  "bench-jwt": {"HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES],
+    "Auth": {"Type": "jwt", "Issuer": "https://issuer.bench", "Audiences": ["bench-api"], "JwksFile": "$WORK/jwks.json",
+      "RequiredScopes": ["bench.read"], "ForwardClaims": {"sub": "X-User-Id"}}},
+  "bench-ratelimit": {"HealthCheckPath": "/health", "Instances": [$REGISTRY_INSTANCES],
+    "RateLimit": {"PermitsPerSecond": 1000000, "Burst": 1000000}}
+}
 EOF
 
 ETCD_URL=""
@@ -482,13 +542,18 @@ done
 
 for target in "${TARGETS[@]}"; do
     for scenario in $SCENARIOS; do
-        code=$(curl -s -o /dev/null -w '%{http_code}' "${TARGET_URL[$target]}/$scenario")
-        [[ $code == 200 ]] || die "$target answered $code for ${TARGET_URL[$target]}/$scenario"
+        runs "$target" "$scenario" || continue
+        header=$(scenario_header "$scenario")
+        url=$(scenario_url "$target" "$scenario")
+        code=$(curl -s -o /dev/null -w '%{http_code}' ${header:+-H "$header"} "$url")
+        [[ $code == 200 ]] || die "$target answered $code for $url"
     done
 done
 
 run_wrk() { # target scenario seconds output
-    (pinned "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout "$WRK_TIMEOUT" --latency "${TARGET_URL[$1]}/$2") >"$4" 2>&1
+    local header
+    header=$(scenario_header "$2")
+    (pinned "$WRK_CPU" wrk -t1 -c"$CONNECTIONS" -d"${3}s" --timeout "$WRK_TIMEOUT" --latency ${header:+-H "$header"} "$(scenario_url "$1" "$2")") >"$4" 2>&1
 }
 
 alive() { kill -0 "${TARGET_PID[$1]}" 2>/dev/null || { tail -n 30 "$WORK/$1.log" >&2 || true; die "$1 died"; }; }
@@ -531,6 +596,7 @@ if ((WARMUP > 0)); then
         seconds=$WARMUP
         case $target in nginx | haproxy | direct) ((seconds <= 5)) || seconds=5 ;; esac
         for scenario in $SCENARIOS; do
+            runs "$target" "$scenario" || continue
             run_wrk "$target" "$scenario" "$seconds" "$OUT_DIR/raw/warmup-$target-$scenario.txt"
             alive "$target"
         done
@@ -540,11 +606,17 @@ fi
 DATA=$OUT_DIR/rounds.tsv
 printf 'round\tscenario\ttarget\trequests\trps\tp50_ms\tp99_ms\terrors\tcpu_us_per_req\talloc_bytes_per_req\tgen0\tgen1\tgen2\n' >"$DATA"
 ntargets=${#TARGETS[@]}
+read -r -a SCENARIO_LIST <<<"$SCENARIOS"
+nscenarios=${#SCENARIO_LIST[@]}
 for ((round = 1; round <= ROUNDS; round++)); do
-    for scenario in $SCENARIOS; do
+    # The paths rotate too: a path compared with another of the same round (json-jwt with json) must not always be
+    # the one measured later, when the machine may have warmed up or got busier.
+    for ((j = 0; j < nscenarios; j++)); do
+        scenario=${SCENARIO_LIST[$(((j + round - 1) % nscenarios))]}
         # Rotate the order every round so that no target always runs first, or right after the same other one.
         for ((k = 0; k < ntargets; k++)); do
             target=${TARGETS[$(((k + round - 1) % ntargets))]}
+            runs "$target" "$scenario" || continue
             pid=${TARGET_PID[$target]}
             raw=$OUT_DIR/raw/round$round-$target-$scenario.txt
             # The runtime's counters are read outside the CPU window, so that the scrapes' CPU is not counted; what
@@ -582,7 +654,7 @@ report_variants() {
         printf '  %-14s %5s  %s%s\n' "$name" "${VARIANT_PORT[$name]}" "${VARIANT_DLL[$name]}" "${pairs:+  $pairs}"
     done
     if [[ -n $ETCD_URL ]]; then echo "  (every gateway had ETCD_ENDPOINTS=$ETCD_URL, the script's own etcd)"; fi
-    awk -F'\t' -v ref="${VARIANTS[0]}" -v variants="${VARIANTS[*]}" -v targets="${TARGETS[*]}" -v scenarios="$SCENARIOS" -v rounds="$ROUNDS" '
+    awk -F'\t' -v ref="${VARIANTS[0]}" -v variants="${VARIANTS[*]}" -v targets="${TARGETS[*]}" -v scenarios="$PLAIN_SCENARIOS" -v rounds="$ROUNDS" '
         function sort(a, n,   i, j, t) {
             for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
         }
@@ -629,6 +701,43 @@ report_variants() {
         }' "$DATA"
 }
 
+# Each gateway's edge scenarios against its own json of the same round: CPU us/request more, and the ratios.
+report_edge() {
+    local gateways=() target
+    for target in "${TARGETS[@]}"; do [[ -z ${TARGET_METRICS[$target]:-} ]] || gateways+=("$target"); done
+    echo "Edge policies against the same gateway's json in the same round: median over rounds, and each round's +us"
+    awk -F'\t' -v gateways="${gateways[*]}" -v scenarios="$SCENARIOS" -v edge="$EDGE_SCENARIOS" -v rounds="$ROUNDS" '
+        function sort(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        }
+        function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        NR > 1 { cpu[$1, $2, $3] = $9; rps[$1, $2, $3] = $5 }
+        END {
+            ng = split(gateways, G, " "); ns = split(scenarios, S, " ")
+            limit["json-jwt"] = 15; limit["json-ratelimit"] = 2
+            printf "%-14s %-15s %12s %10s %10s  %s\n", "gateway", "scenario", "+CPU us/req", "CPU ratio", "rps ratio", "+CPU us/req per round"
+            for (g = 1; g <= ng; g++) for (s = 1; s <= ns; s++) {
+                if (index(" " edge " ", " " S[s] " ") == 0) continue
+                n = 0; per = ""
+                for (r = 1; r <= rounds; r++) {
+                    if (!((r, "json", G[g]) in cpu) || !((r, S[s], G[g]) in cpu) || cpu[r, "json", G[g]] <= 0) { per = per " -"; continue }
+                    n++
+                    d[n] = cpu[r, S[s], G[g]] - cpu[r, "json", G[g]]
+                    q[n] = cpu[r, S[s], G[g]] / cpu[r, "json", G[g]]
+                    t[n] = rps[r, "json", G[g]] > 0 ? rps[r, S[s], G[g]] / rps[r, "json", G[g]] : 0
+                    per = per sprintf(" %.1f", d[n])
+                }
+                if (n == 0) continue
+                sort(d, n); sort(q, n); sort(t, n)
+                printf "%-14s %-15s %12.1f %10.2f %10.2f  %s\n", G[g], S[s], median(d, n), median(q, n), median(t, n), substr(per, 2)
+                if (G[g] == "gateway" && (S[s] in limit)) {
+                    x = median(d, n)
+                    printf "  %-4s %s CPU %.1f us/request more than json (target <= %d)\n", x <= limit[S[s]] ? "PASS" : "FAIL", S[s], x, limit[S[s]]
+                }
+            }
+        }' "$DATA"
+}
+
 report() {
     echo "Proxy benchmark $STAMP"
     echo "machine: $(nproc) CPUs, $(uname -r); load average before the report: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -641,7 +750,7 @@ report() {
     echo "Medians across rounds (errors: total). Ratio = median over rounds of gateway/yarp from the same round."
     echo "bytes/request and GCs/run (a run is ${DURATION} s): the runtime's counters on the gateways' /metrics, read before and after each run."
     [[ " $PEERS " != *" direct "* ]] || echo "direct: wrk straight at a backend; its CPU and RSS are the backend nginx worker's own."
-    awk -F'\t' -v targets="${TARGETS[*]}" -v scenarios="$SCENARIOS" '
+    awk -F'\t' -v targets="${TARGETS[*]}" -v scenarios="$PLAIN_SCENARIOS" '
         function median(list,   n, a, i, j, t) {
             n = split(list, a, " ")
             for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -710,7 +819,7 @@ report() {
     if ((GATEWAY_MAIN)); then
         echo
         echo "Targets (gateway at LOG_LEVEL=$GW_LOG_LEVEL against yarp):"
-        awk -F'\t' -v scenarios="$SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" -v duration="$DURATION" '
+        awk -F'\t' -v scenarios="$PLAIN_SCENARIOS" -v peak="${PEAK_MB[gateway]}" -v xfer="${XFER_PEAK[gateway]:-}" -v xfer_after="${XFER_AFTER[gateway]:-}" -v duration="$DURATION" '
             function median(list,   n, a, i, j, t) {
                 n = split(list, a, " ")
                 for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -747,6 +856,10 @@ report() {
                     check(x < 30, sprintf("'"$TRANSFER_MB"' MB transfer raised RSS by %.1f MB at most (target < 30 MB)", x))
                 }
             }' "$DATA"
+    fi
+    if [[ $SCENARIOS != "$PLAIN_SCENARIOS" ]]; then
+        echo
+        report_edge
     fi
     if ((${#VARIANTS[@]} > 0)); then
         echo

@@ -58,13 +58,22 @@ public static class DependencyInjection
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies);
         services.AddHttpClient(JwtValidatorFactory.ClientName).RemoveAllLoggers();
         services.AddSingleton<IJwtValidatorFactory, JwtValidatorFactory>();
-        services.AddSingleton(provider => new EdgePolicies(
-            provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Edge.Select(service => new EdgePolicy(
-                service.Key,
-                service.Value,
-                provider.GetRequiredService<IJwtValidatorFactory>(),
-                provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies,
-                provider.GetRequiredService<TimeProvider>()))));
+        services.AddSingleton<IEdgeSettingsReader, JsonEdgeSettingsReader>();
+        services.AddSingleton(provider =>
+        {
+            var jwtValidators = provider.GetRequiredService<IJwtValidatorFactory>();
+            var proxies = provider.GetRequiredService<IOptions<EdgeOptions>>().Value.TrustedProxies;
+            var time = provider.GetRequiredService<TimeProvider>();
+            var policies = new EdgePolicies((service, settings, previous) => new EdgePolicy(service, settings, jwtValidators, proxies, time, previous));
+            policies.Replace(provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Edge);
+            return policies;
+        });
+        services.AddSingleton(provider =>
+        {
+            var composer = ActivatorUtilities.CreateInstance<EdgeSettingsComposer>(provider);
+            composer.Configure(provider.GetRequiredService<IOptionsMonitor<RegistryOptions>>().CurrentValue.Edge);
+            return composer;
+        });
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ public class EdgePolicyBenchmarks : IDisposable
     private const string Issuer = "https://issuer.bench";
     private const string Audience = "bench-api";
 
-    private readonly EdgePolicies _none = EdgePolicies.None;
+    private readonly EdgePolicies _none = new((_, _, _) => throw new NotSupportedException("No policy is ever set here."));
     private EdgePolicy _rateLimit = null!;
     private EdgePolicy _apiKey = null!;
     private EdgePolicy _jwt = null!;

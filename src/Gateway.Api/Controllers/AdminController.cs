@@ -103,8 +103,9 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
         var (body, problem) = await ReadBodyAsync<ServiceBody>();
         return problem ?? Answer(
             await mediator.Send(
-                new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath)), HttpContext.RequestAborted),
-            static configured => new ConfiguredService(configured.Name, configured.LoadBalancer, configured.HealthCheckPath));
+                new ConfigureServiceCommand(name, new ServiceSettings(body!.LoadBalancer, body.HealthCheckPath) { Auth = body.Auth, RateLimit = body.RateLimit }),
+                HttpContext.RequestAborted),
+            static configured => ConfiguredService.From(configured));
     }
 
     [HttpPut("split")]
@@ -203,7 +204,7 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
 
     private sealed record SplitBody(Dictionary<string, int>? Weights);
 
-    private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath);
+    private sealed record ServiceBody(string? LoadBalancer, string? HealthCheckPath, JsonElement? Auth, JsonElement? RateLimit);
 
     private sealed record OverrideBody(bool? Out, double? Minutes, string? Reason);
 
@@ -225,5 +226,20 @@ public sealed class AdminController(IMediator mediator) : ControllerBase
 
     private sealed record DrainedInstance(string Service, string Id, bool Draining);
 
-    private sealed record ConfiguredService(string Name, string LoadBalancer, string HealthCheckPath);
+    /// <summary>A service's settings as the admin API shows them: of the authentication, its type only.</summary>
+    private sealed record ConfiguredService(string Name, string LoadBalancer, string HealthCheckPath, ConfiguredAuth? Auth, ConfiguredRateLimit? RateLimit)
+    {
+        public static ConfiguredService From(ServiceConfiguration configured) => new(
+            configured.Name,
+            configured.LoadBalancer,
+            configured.HealthCheckPath,
+            configured.Edge?.AuthType is { } type ? new ConfiguredAuth(type) : null,
+            configured.Edge?.RateLimit is { } limit
+                ? new ConfiguredRateLimit(limit.PermitsPerSecond, limit.Burst, limit.PartitionBy.ToString(), limit.MaxConcurrent)
+                : null);
+    }
+
+    private sealed record ConfiguredAuth(string Type);
+
+    private sealed record ConfiguredRateLimit(double PermitsPerSecond, int Burst, string PartitionBy, int MaxConcurrent);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Api.Hosting;
+using Gateway.Application.Edge;
 using Gateway.Application.Operations;
 using Gateway.Application.Registration;
 using Gateway.Application.Shaping;
@@ -25,6 +26,7 @@ public sealed partial class ConfigurationReloadWorker(
     StaticServices statics,
     RegistryComposer composer,
     ShapingPolicies shaping,
+    EdgeSettingsComposer edge,
     ConfigurationState state,
     EventTimeline timeline,
     IOptionsFactory<RegistryOptions> registry,
@@ -121,6 +123,8 @@ public sealed partial class ConfigurationReloadWorker(
 
         var services = loaded.Services;
         statics.Replace(services);
+        // Before the registry: a service the configuration adds is routed only once its policies are in force.
+        edge.Configure(registry.Edge);
         composer.Recompose();
         shaping.Replace(loaded.Shaping);
         var status = state.Applied();

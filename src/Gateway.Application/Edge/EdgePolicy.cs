@@ -26,7 +26,10 @@ public sealed class EdgePolicy : IDisposable
     private readonly string _realm;
     private readonly string _challenge;
 
-    public EdgePolicy(string service, EdgeSettings settings, IJwtValidatorFactory? jwtValidators, TrustedProxies proxies, TimeProvider time)
+    /// <param name="previous">The policy this one replaces: with the same rate limit, its buckets and requests in flight
+    /// carry over, so changing a service's authentication does not hand every client a fresh burst.</param>
+    public EdgePolicy(
+        string service, EdgeSettings settings, IJwtValidatorFactory? jwtValidators, TrustedProxies proxies, TimeProvider time, EdgePolicy? previous = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(service);
         ArgumentNullException.ThrowIfNull(settings);
@@ -75,7 +78,13 @@ public sealed class EdgePolicy : IDisposable
             _removed = removed.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         }
 
-        if (settings.RateLimit is { } limit)
+        if (settings.RateLimit is not null && previous is not null && previous._settings.RateLimit == settings.RateLimit)
+        {
+            _partitions = previous._partitions;
+            _concurrency = previous._concurrency;
+            _rateLimitPolicy = previous._rateLimitPolicy;
+        }
+        else if (settings.RateLimit is { } limit)
         {
             _partitions = new RateLimitPartitions(limit.PermitsPerSecond, limit.Burst, time);
             var window = (int)Math.Max(1, Math.Ceiling(limit.Burst / limit.PermitsPerSecond));

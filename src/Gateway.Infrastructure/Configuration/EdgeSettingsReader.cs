@@ -124,17 +124,18 @@ internal static class EdgeSettingsReader
     }
 
     /// <summary>Combines the two sections, refusing a partition the service's auth cannot supply.</summary>
-    public static EdgeSettings? Combine(EdgeSettings? auth, RateLimitSettings? rateLimit, string service, SettingsReader settings)
+    /// <param name="rateLimitPath">Where the rate limit was read from, to name it in a problem.</param>
+    public static EdgeSettings? Combine(EdgeSettings? auth, RateLimitSettings? rateLimit, string rateLimitPath, SettingsReader settings)
     {
         if (rateLimit?.PartitionBy.Kind == PartitionKind.ApiKey && auth?.ApiKey is null)
         {
-            settings.Fail($"{service}.RateLimit.PartitionBy", "api_key", "needs Auth.Type api_key");
+            settings.Fail($"{rateLimitPath}.PartitionBy", "api_key", "needs Auth.Type api_key");
             return null;
         }
 
         if (rateLimit?.PartitionBy.Kind == PartitionKind.Claim && auth?.Jwt is null)
         {
-            settings.Fail($"{service}.RateLimit.PartitionBy", rateLimit.PartitionBy.ToString(), "needs Auth.Type jwt");
+            settings.Fail($"{rateLimitPath}.PartitionBy", rateLimit.PartitionBy.ToString(), "needs Auth.Type jwt");
             return null;
         }
 

@@ -170,7 +170,7 @@ internal static class RegistryConfigurationLoader
             }
         }
 
-        var policies = EdgeSettingsReader.Combine(auth, rateLimit, name, settings);
+        var policies = EdgeSettingsReader.Combine(auth, rateLimit, $"{name}.RateLimit", settings);
         var shaped = ShapingSettingsReader.Combine(affinity, transforms, policies, name, settings);
         if (settings.Errors.Count == errorsBefore)
         {

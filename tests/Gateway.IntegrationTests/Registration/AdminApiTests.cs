@@ -15,7 +15,7 @@ namespace Gateway.IntegrationTests.Registration;
 /// The contract's "Dynamic registration" section against the real gateway with its embedded (memory) store: the admin
 /// API, and what proxying does with what it registers.
 /// </summary>
-public sealed class AdminApiTests : IAsyncLifetime
+public sealed partial class AdminApiTests : IAsyncLifetime
 {
     private const string Key = "integration-test-admin-key";
 

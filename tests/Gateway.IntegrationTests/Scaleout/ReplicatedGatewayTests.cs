@@ -17,7 +17,7 @@ namespace Gateway.IntegrationTests.Scaleout;
 /// <c>REGISTRY_STORE=etcd</c>, with real backends: what one replica is told through the admin API, the other routes.
 /// Every test has a prefix of its own on the class's etcd, except the outage test, which stops and starts its own.
 /// </summary>
-public sealed class ReplicatedGatewayTests(ReplicatedGatewayTests.SharedEtcd shared, ITestOutputHelper output)
+public sealed partial class ReplicatedGatewayTests(ReplicatedGatewayTests.SharedEtcd shared, ITestOutputHelper output)
     : IClassFixture<ReplicatedGatewayTests.SharedEtcd>
 {
     private const string AdminKey = "replicated-gateway-test-admin-key";

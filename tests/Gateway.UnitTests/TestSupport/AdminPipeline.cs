@@ -1,5 +1,7 @@
 using Gateway.Application;
+using Gateway.Application.Edge;
 using Gateway.Application.Registration;
+using Gateway.Infrastructure.Configuration;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -50,6 +52,7 @@ internal sealed class AdminPipeline : IAsyncDisposable
             .AddSingleton(registrations.Statics)
             .AddSingleton(Options.Create(options ?? new RegistrationOptions()))
             .AddSingleton(gatewayAddress ?? Substitute.For<IGatewayAddress>())
+            .AddSingleton<IEdgeSettingsReader, JsonEdgeSettingsReader>()
             .AddGatewayApplication();
         return new AdminPipeline(services.BuildServiceProvider());
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Application.Registration;
 using Gateway.Domain.LoadBalancing;
 using Gateway.UnitTests.TestSupport;
@@ -91,4 +92,39 @@ public sealed class ConfigureServiceCommandHandlerTests : IAsyncDisposable
 
         result.Outcome.ShouldBe(AdminOutcome.StoreUnavailable);
     }
+
+    [Fact]
+    public async Task Handle_AuthAndRateLimit_StoresThemAsGivenAndAnswersWhatIsInForce()
+    {
+        var auth = Json("""{ "type": "api_key", "keys": [ { "name": "mobile", "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" } ] }""");
+        var rateLimit = Json("""{ "permitsPerSecond": 10, "partitionBy": "api_key" }""");
+        var command = new ConfigureServiceCommand(TestRegistrations.Registered, new ServiceSettings(null, null) { Auth = auth, RateLimit = rateLimit });
+
+        var result = await _admin.Send(command);
+
+        result.Outcome.ShouldBe(AdminOutcome.Ok);
+        var edge = result.Value.ShouldNotBeNull().Edge.ShouldNotBeNull();
+        edge.AuthType.ShouldBe("api_key");
+        edge.RateLimit.ShouldNotBeNull().Burst.ShouldBe(10);
+        await _store.Received(1).ConfigureServiceAsync(
+            TestRegistrations.Registered,
+            Arg.Is<ServiceSettings>(stored => stored.Auth!.Value.GetRawText() == auth.GetRawText() && stored.RateLimit!.Value.GetRawText() == rateLimit.GetRawText()),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Handle_InvalidAuth_ReturnsInvalidNamingTheNestedFieldAndStoresNothing()
+    {
+        var command = new ConfigureServiceCommand(
+            TestRegistrations.Registered,
+            new ServiceSettings(null, null) { Auth = Json("""{ "type": "jwt", "issuer": "https://i", "audiences": ["a"], "jwksUrl": "not a url" }""") });
+
+        var result = await _admin.Send(command);
+
+        result.Outcome.ShouldBe(AdminOutcome.Invalid);
+        result.Field.ShouldBe("auth.jwksUrl");
+        await _store.DidNotReceiveWithAnyArgs().ConfigureServiceAsync(default!, default!, default);
+    }
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();
 }
