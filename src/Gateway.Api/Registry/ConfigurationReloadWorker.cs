@@ -124,7 +124,7 @@ public sealed partial class ConfigurationReloadWorker(
         var services = loaded.Services;
         statics.Replace(services);
         // Before the registry: a service the configuration adds is routed only once its policies are in force.
-        edge.Configure(registry.Edge);
+        edge.Configure(loaded.Edge);
         composer.Recompose();
         shaping.Replace(loaded.Shaping);
         var status = state.Applied();

@@ -1,8 +1,8 @@
 using System.Net;
-using Gateway.IntegrationTests.Support;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gateway.IntegrationTests.Support;
 
 namespace Gateway.IntegrationTests.Registration;
 
