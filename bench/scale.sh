@@ -7,12 +7,12 @@
 #   rps, cpu_us    small JSON through the bench service (wrk -t1 -c64 for DURATION s, as run.sh), and the gateway's
 #                  own CPU (user + system) per request
 #   services_ms    GET /services, median of 20 calls after 5 unmeasured ones, and the size of its answer
-#   idle_cpu_pct   the gateway's CPU while no request comes, over PROBE_WINDOW s with probes at a 10 s interval
+#   idle_cpu_pct   the gateway's CPU while no request comes, over PROBE_WINDOW s with probes every INTERVAL s (10)
 #   probe_us       that CPU per probe sent (with a handful of probes it is mostly the idle process's own timers)
 # Servers are pinned to CPU 1 and the clients to CPU 0; compare the two registries within a round.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SERVICES=${SERVICES:-2500} ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} PROBE_WINDOW=${PROBE_WINDOW:-30}
+SERVICES=${SERVICES:-2500} ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10} PROBE_WINDOW=${PROBE_WINDOW:-30} INTERVAL=${INTERVAL:-10}
 GATEWAY_BENCH_PORT=${GATEWAY_BENCH_PORT:-8183}
 BENCH_PORTS=(19011 19012)
 POOL_PORTS=($(seq 19200 19299))
@@ -62,7 +62,7 @@ metric_sum() { curl -s "http://127.0.0.1:$GATEWAY_BENCH_PORT/metrics" | awk -v n
 measure() { # registry-file label
     local started pid url=http://127.0.0.1:$GATEWAY_BENCH_PORT
     started=$(date +%s.%N)
-    GATEWAY_HOST=127.0.0.1 GATEWAY_PORT=$GATEWAY_BENCH_PORT LOG_LEVEL=Warning HEALTH_CHECK_INTERVAL=10 \
+    GATEWAY_HOST=127.0.0.1 GATEWAY_PORT=$GATEWAY_BENCH_PORT LOG_LEVEL=Warning HEALTH_CHECK_INTERVAL=$INTERVAL \
         GATEWAY_REGISTRY_FILE=$1 taskset -c 1 dotnet "$GATEWAY_DLL" >"$WORK/gateway.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
