@@ -1,9 +1,17 @@
-# Helpers shared by bench/run.sh and bench/soak.sh, sourced by both. They expect WORK, the script's temporary
+# Helpers shared by the scripts in bench/, sourced by each. They expect WORK, the script's temporary
 # directory, where each process started by name writes $WORK/<name>.log, and a function running_pids that prints
 # the processes the script started and still runs.
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# Release builds of projects given relative to the repository (REPO), quietly; the first failure ends the script.
+build_release() {
+    local project
+    for project; do
+        dotnet build -c Release --nologo -v quiet "$REPO/$project" >/dev/null || die "$project: the Release build failed"
+    done
+}
 
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
 

@@ -23,7 +23,7 @@ running_pids() { printf '%s\n' "${PIDS[@]}"; }
 source "$REPO/bench/common.sh"
 for tool in nginx wrk curl taskset; do command -v "$tool" >/dev/null || die "$tool is needed (bench/run.sh installs it)"; done
 
-dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed"
+build_release src/Gateway.Api
 GATEWAY_DLL=$REPO/src/Gateway.Api/bin/Release/net10.0/Gateway.Api.dll
 
 mkdir -p "$WORK/nginx"

@@ -178,8 +178,7 @@ done
 
 if [[ $SKIP_BUILD != 1 ]]; then
     log "building the gateway and the sample service (Release)"
-    dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed"
-    dotnet build -c Release --nologo -v quiet "$REPO/samples/SampleService" >/dev/null || die "sample service build failed"
+    build_release src/Gateway.Api samples/SampleService
 fi
 [[ -f $GATEWAY_DLL ]] || die "missing $GATEWAY_DLL"
 [[ -f $SAMPLE_DLL ]] || die "missing $SAMPLE_DLL"

@@ -15,9 +15,7 @@ PIDS=()
 running_pids() { printf '%s\n' "${PIDS[@]}"; }
 source "$REPO/bench/common.sh"
 
-dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed"
-dotnet build -c Release --nologo -v quiet "$REPO/bench/YarpBaseline" >/dev/null || die "YARP baseline build failed"
-dotnet build -c Release --nologo -v quiet "$REPO/bench/WebSocketEcho" >/dev/null || die "sink build failed"
+build_release src/Gateway.Api bench/YarpBaseline bench/WebSocketEcho
 SINK=$REPO/bench/WebSocketEcho/bin/Release/net10.0/WebSocketEcho.dll
 
 # Sparse: read from the page cache as zeros, so the disk is not what is measured.

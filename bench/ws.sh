@@ -13,9 +13,7 @@ PIDS=()
 running_pids() { printf '%s\n' "${PIDS[@]}"; }
 source "$REPO/bench/common.sh"
 
-dotnet build -c Release --nologo -v quiet "$REPO/src/Gateway.Api" >/dev/null || die "gateway build failed"
-dotnet build -c Release --nologo -v quiet "$REPO/bench/YarpBaseline" >/dev/null || die "YARP baseline build failed"
-dotnet build -c Release --nologo -v quiet "$REPO/bench/WebSocketEcho" >/dev/null || die "echo build failed"
+build_release src/Gateway.Api bench/YarpBaseline bench/WebSocketEcho
 TOOL=$REPO/bench/WebSocketEcho/bin/Release/net10.0/WebSocketEcho.dll
 
 taskset -c 1 dotnet "$TOOL" server "$ECHO_PORT" >"$WORK/echo.log" 2>&1 & PIDS+=($!)
